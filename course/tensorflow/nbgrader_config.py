@@ -1,0 +1,6 @@
+# nbgrader course root for the tensorflow track. Run nbgrader commands from this folder.
+import os
+
+c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = "vaecourse-tensorflow"
+load_subconfig(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nbgrader_common.py"))  # noqa: F821

@@ -1,0 +1,250 @@
+"""Grade a batch of submissions with nbgrader: autograde, feedback HTML, a grades CSV and a report.
+
+The input is a folder or a zip (as an LMS exports it) in one of these layouts:
+
+    <student>/<anything>/<assignment>.ipynb     one folder per student (nbgrader's own layout too)
+    <student>.ipynb or <student>_<anything>.ipynb   flat files, LMS style
+
+The originals are never modified: every submission is copied into ``<out>/course/<track>/``, an
+nbgrader course root that keeps the gradebook, the autograded notebooks and the feedback, so the
+formgrader can be opened on it for manual grading. All submissions are graded in this one process
+through nbgrader's API (a kernel per notebook, as nbgrader requires, but no process start-up per
+submission). A submission that cannot be graded is reported with the reason and kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+import shutil
+import warnings
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .build import run_nbgrader, scratch_course
+from .layout import Assignment, ensure_tools_on_path
+
+CSV_FIELDS = ["student_id", "assignment", "status", "score", "max_score", "autograded_score",
+              "autograded_max", "needs_manual_grading", "details", "submitted_file"]
+
+
+@dataclass
+class Outcome:
+    """What happened to one submission."""
+
+    student_id: str
+    submitted_file: str
+    status: str = "graded"  # graded | timeout | crashed | corrupt | missing | failed
+    score: float | None = None
+    max_score: float | None = None
+    autograded_score: float | None = None
+    autograded_max: float | None = None
+    needs_manual_grading: bool | None = None
+    details: list[str] = field(default_factory=list)
+
+
+def _student_id(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", name).strip("-.") or "unnamed"
+
+
+def _safe_extract(archive: Path, into: Path) -> list[str]:
+    """Extract a zip, refusing members that would land outside ``into``; return the refusals."""
+    refused = []
+    with zipfile.ZipFile(archive) as zf:
+        for member in zf.infolist():
+            target = (into / member.filename).resolve()
+            if not target.is_relative_to(into.resolve()):
+                refused.append(member.filename)
+                continue
+            zf.extract(member, into)
+    return refused
+
+
+def find_submissions(folder: Path, assignment: str) -> list[Outcome]:
+    """One Outcome per submission found in ``folder`` (status "missing" when a student's folder
+    holds no notebook). ``submitted_file`` is the notebook's path, or the student folder."""
+    found: list[Outcome] = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith((".", "__MACOSX")):
+            continue
+        if entry.is_dir():
+            notebooks = sorted(p for p in entry.rglob("*.ipynb")
+                               if ".ipynb_checkpoints" not in p.parts)
+            named = [p for p in notebooks if p.stem == assignment]
+            chosen = named or notebooks
+            if not chosen:
+                found.append(Outcome(_student_id(entry.name), str(entry), status="missing",
+                                     details=[f"no .ipynb file in {entry.name}/"]))
+                continue
+            outcome = Outcome(_student_id(entry.name), str(chosen[0]))
+            if len(chosen) > 1:
+                outcome.details.append(f"{len(chosen)} notebooks found; graded {chosen[0].name}")
+            found.append(outcome)
+        elif entry.suffix == ".ipynb":
+            found.append(Outcome(_student_id(entry.stem.split("_")[0]), str(entry)))
+    seen: dict[str, int] = {}
+    for outcome in found:  # two submissions for one student: grade both, never drop one
+        seen[outcome.student_id] = seen.get(outcome.student_id, 0) + 1
+        if seen[outcome.student_id] > 1:
+            outcome.details.append(f"another submission of {outcome.student_id} was also found")
+            outcome.student_id += f"-{seen[outcome.student_id]}"
+    return found
+
+
+def _load_api(course_root: Path, overrides: dict):
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
+    config.CourseDirectory.root = str(course_root)
+    for key, value in overrides.items():
+        section, name = key.split(".")
+        config[section][name] = value
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+def _read_notebook(path: Path) -> tuple[object | None, str]:
+    try:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        return nb, ""
+    except Exception as err:  # bad JSON, wrong schema, binary junk, empty file
+        return None, f"not a valid notebook: {type(err).__name__}: {str(err)[:200]}"
+
+
+def _diagnose(graded_nb) -> tuple[list[str], list[str]]:
+    """(timed-out cells, failing tests with their error) of an autograded notebook."""
+    timeouts, failures = [], []
+    for cell in graded_nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        grade_id = meta.get("grade_id", "?")
+        for output in cell.get("outputs", []):
+            if output.output_type != "error":
+                continue
+            if output.ename == "CellTimeoutError":
+                timeouts.append(grade_id)
+            elif meta.get("grade") and not meta.get("solution"):
+                failures.append(f"{grade_id}: {output.ename}: {output.evalue}"[:300])
+    return timeouts, failures
+
+
+def grade(assignment: Assignment, submissions: Path, out: Path, cell_timeout: int | None = None,
+          log=print) -> list[Outcome]:
+    """Autograde every submission in ``submissions`` (a folder or a .zip) into ``out``."""
+    ensure_tools_on_path()
+    # nbgrader's gradebook emits SQLAlchemy warnings that say nothing about the submissions.
+    warnings.filterwarnings("ignore", module="nbgrader")
+    warnings.filterwarnings("ignore", message=".*not in session.*")
+    out.mkdir(parents=True, exist_ok=True)
+    incoming = submissions
+    problems: list[Outcome] = []
+    if submissions.is_file() and zipfile.is_zipfile(submissions):
+        incoming = out / "incoming" / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        incoming.mkdir(parents=True)
+        for name in _safe_extract(submissions, incoming):
+            problems.append(Outcome("unknown", name, status="failed",
+                                    details=["zip member points outside the archive; skipped"]))
+    elif not submissions.is_dir():
+        raise FileNotFoundError(f"{submissions} is neither a folder nor a zip file")
+    outcomes = find_submissions(incoming, assignment.name)
+
+    root = out / "course" / assignment.track
+    if not root.is_dir():  # keep an existing gradebook: re-grading never loses manual grades
+        root.parent.mkdir(parents=True, exist_ok=True)
+        scratch_course(assignment.repo, assignment.track, root.parent)
+    else:
+        shutil.copytree(assignment.repo / "course" / assignment.track / "source",
+                        root / "source", dirs_exist_ok=True)
+    run_nbgrader(root, "generate_assignment", assignment.name, "--force")
+    overrides = {"Execute.timeout": cell_timeout} if cell_timeout else {}
+    api = _load_api(root, overrides)
+
+    for outcome in outcomes:
+        if outcome.status != "graded":
+            continue
+        nb, problem = _read_notebook(Path(outcome.submitted_file))
+        if nb is None:
+            outcome.status, outcome.details = "corrupt", [problem, *outcome.details]
+            continue
+        dest = root / "submitted" / outcome.student_id / assignment.name
+        if dest.exists():
+            shutil.rmtree(dest)
+        dest.mkdir(parents=True)
+        shutil.copy2(outcome.submitted_file, dest / f"{assignment.name}.ipynb")
+        (dest / "timestamp.txt").write_text(dt.datetime.now(dt.timezone.utc).isoformat())
+        log(f"autograding {outcome.student_id} ...")
+        result = api.autograde(assignment.name, outcome.student_id)
+        if not result["success"]:
+            text = f"{result.get('log', '')}\n{result.get('error', '')}"
+            dead = "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text
+            outcome.status = "crashed" if dead else "failed"
+            outcome.details.append("the kernel died while running the notebook" if dead else
+                                   "nbgrader could not grade it: " + text.strip()[-500:])
+            continue
+        graded_path = root / "autograded" / outcome.student_id / assignment.name / \
+            f"{assignment.name}.ipynb"
+        timeouts, failures = _diagnose(nbformat.read(graded_path, as_version=4))
+        if timeouts:
+            outcome.status = "timeout"
+            outcome.details.append(f"cells stopped after the time limit: {', '.join(timeouts)}")
+        outcome.details += failures
+        feedback = api.generate_feedback(assignment.name, outcome.student_id)
+        if not feedback["success"]:
+            outcome.details.append("feedback could not be generated")
+
+    _fill_scores(root, assignment.name, outcomes)
+    outcomes += problems
+    write_reports(out, assignment.name, outcomes)
+    return outcomes
+
+
+def _fill_scores(root: Path, assignment: str, outcomes: list[Outcome]) -> None:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        for outcome in outcomes:
+            if outcome.status not in ("graded", "timeout"):
+                continue
+            try:
+                sub = gb.find_submission(assignment, outcome.student_id)
+            except MissingEntry:
+                outcome.status = "failed"
+                outcome.details.append("no grades recorded in the gradebook")
+                continue
+            outcome.score, outcome.max_score = sub.score, sub.max_score
+            outcome.autograded_score, outcome.autograded_max = sub.code_score, sub.max_code_score
+            outcome.needs_manual_grading = sub.needs_manual_grade
+
+
+def write_reports(out: Path, assignment: str, outcomes: list[Outcome]) -> None:
+    """grades.csv (an older one is kept with a timestamp) and report.json in ``out``."""
+    csv_path = out / "grades.csv"
+    if csv_path.exists():
+        stamp = dt.datetime.fromtimestamp(csv_path.stat().st_mtime).strftime("%Y%m%d-%H%M%S")
+        csv_path.rename(out / f"grades-{stamp}.csv")
+    with open(csv_path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS, quoting=csv.QUOTE_MINIMAL)
+        writer.writeheader()
+        for outcome in outcomes:
+            row = asdict(outcome)
+            row["details"] = "; ".join(outcome.details)
+            row["assignment"] = assignment
+            writer.writerow(row)
+    (out / "report.json").write_text(json.dumps([asdict(o) for o in outcomes], indent=2))
+
+
+def summary(outcomes: list[Outcome]) -> str:
+    """A plain-text table, one line per submission, then the details of each problem."""
+    lines = [f"{'student':24s} {'status':8s} {'autograded':>12s}  details"]
+    for o in outcomes:
+        score = "-" if o.autograded_score is None else f"{o.autograded_score:g}/{o.autograded_max:g}"
+        first = o.details[0] if o.details else ""
+        lines.append(f"{o.student_id:24s} {o.status:8s} {score:>12s}  {first}")
+        lines += [f"{'':47s}{d}" for d in o.details[1:]]
+    return "\n".join(lines)

@@ -1,0 +1,150 @@
+"""Checks for the instructor's source notebooks, run before every build.
+
+A source notebook must be valid nbformat with stripped outputs; every cell carries nbgrader
+metadata (schema 3) with a unique grade_id; graded cells have positive points; code answer cells
+mark their solution; every autograded answer is covered by a visible and a hidden test; tests do
+not lean on vaecourse's reference code; and the two tracks agree on grade_ids and points.
+"""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+
+from .layout import Assignment
+
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+_GRADE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+_REFERENCE = re.compile(r"vaecourse\.(torch|keras)\b|from vaecourse import (torch|keras)\b")
+
+
+def _meta(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def is_test(cell) -> bool:
+    meta = _meta(cell)
+    return cell.cell_type == "code" and meta.get("grade", False) and not meta.get("solution", False)
+
+
+def is_autograded_answer(cell) -> bool:
+    meta = _meta(cell)
+    return cell.cell_type == "code" and meta.get("solution", False) and not meta.get("grade", False)
+
+
+def _split_hidden(source: str) -> tuple[str, str]:
+    """(visible part, hidden part) of a test cell's source."""
+    visible, hidden, inside = [], [], False
+    for line in source.splitlines():
+        if line.strip() == HIDDEN_BEGIN:
+            inside = True
+        elif line.strip() == HIDDEN_END:
+            inside = False
+        else:
+            (hidden if inside else visible).append(line)
+    return "\n".join(visible), "\n".join(hidden)
+
+
+def _has_code(text: str) -> bool:
+    return any(line.strip() and not line.strip().startswith("#") for line in text.splitlines())
+
+
+def lint_notebook(nb) -> list[str]:
+    """Problems found in one source notebook (an empty list when it is clean)."""
+    problems = []
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as err:
+        problems.append(f"invalid notebook: {err.message}")
+    if nb.metadata.get("kernelspec", {}).get("name") != "python3":
+        problems.append("the kernelspec must be python3")
+    seen = set()
+    for index, cell in enumerate(nb.cells):
+        where = f"cell {index}"
+        meta = _meta(cell)
+        if not meta:
+            problems.append(f"{where}: no nbgrader metadata (make it read-only at least)")
+            continue
+        grade_id = meta.get("grade_id", "")
+        where = f"cell {index} ({grade_id or 'no grade_id'})"
+        if meta.get("schema_version") != 3:
+            problems.append(f"{where}: nbgrader schema_version must be 3")
+        if not _GRADE_ID.match(grade_id):
+            problems.append(f"{where}: grade_id must be letters, digits, - or _")
+        elif grade_id in seen:
+            problems.append(f"{where}: duplicate grade_id")
+        seen.add(grade_id)
+        if meta.get("grade"):
+            points = meta.get("points")
+            if not isinstance(points, (int, float)) or points <= 0:
+                problems.append(f"{where}: a graded cell needs positive points, has {points!r}")
+        if cell.cell_type == "code":
+            if cell.get("outputs") or cell.get("execution_count") is not None:
+                problems.append(f"{where}: outputs are not stripped")
+            if meta.get("solution") and "### BEGIN SOLUTION" not in cell.source:
+                problems.append(f"{where}: a code answer must mark its solution with "
+                                "### BEGIN SOLUTION / ### END SOLUTION")
+        if is_test(cell) and _REFERENCE.search(cell.source):
+            problems.append(f"{where}: tests must compare with NumPy written in the test, "
+                            "not with vaecourse's reference code")
+    problems += _coverage_problems(nb)
+    if not any(_meta(c).get("grade") and _meta(c).get("solution") and not is_autograded_answer(c)
+               for c in nb.cells):
+        problems.append("no manually graded answer: every assignment has a written question")
+    return problems
+
+
+def _coverage_problems(nb) -> list[str]:
+    """Every autograded answer needs a visible and a hidden test that mention its grade_id."""
+    problems = []
+    tests = [_split_hidden(c.source) for c in nb.cells if is_test(c)]
+    for cell in nb.cells:
+        if not is_autograded_answer(cell):
+            continue
+        name = _meta(cell)["grade_id"]
+        pattern = re.compile(rf"\b{re.escape(name)}\b")
+        if not any(_has_code(visible) and pattern.search(visible) for visible, _ in tests):
+            problems.append(f"answer {name}: no visible test uses it")
+        if not any(_has_code(hidden) and pattern.search(hidden) for _, hidden in tests):
+            problems.append(f"answer {name}: no hidden test uses it")
+    return problems
+
+
+def grading_scheme(nb) -> dict[str, float]:
+    """grade_id -> points of every graded cell."""
+    return {_meta(c)["grade_id"]: _meta(c)["points"] for c in nb.cells if _meta(c).get("grade")}
+
+
+def lint(assignments: list[Assignment]) -> dict[str, list[str]]:
+    """Problems per source notebook, plus cross-track disagreements. Empty dict: all clean."""
+    report, schemes = {}, {}
+    for assignment in assignments:
+        key = f"{assignment.track}/{assignment.name}"
+        try:
+            nb = nbformat.read(assignment.source, as_version=4)
+        except Exception as err:  # unreadable JSON, missing file
+            report[key] = [f"cannot read {assignment.source}: {err}"]
+            continue
+        problems = lint_notebook(nb)
+        if problems:
+            report[key] = problems
+        schemes.setdefault(assignment.name, {})[assignment.track] = grading_scheme(nb)
+    for name, by_track in schemes.items():
+        if len(by_track) > 1 and len({tuple(sorted(s.items())) for s in by_track.values()}) > 1:
+            report.setdefault(f"*/{name}", []).append(
+                f"the tracks disagree on graded cells or points: {by_track}")
+    return report
+
+
+def total_points(nb) -> tuple[float, float]:
+    """(autograded points, manually graded points) of a source notebook."""
+    auto = manual = 0.0
+    for cell in nb.cells:
+        meta = _meta(cell)
+        if meta.get("grade"):
+            if meta.get("solution"):
+                manual += meta["points"]
+            else:
+                auto += meta["points"]
+    return auto, manual
