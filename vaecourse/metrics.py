@@ -142,7 +142,8 @@ def _check_images(images, name: str = "images") -> np.ndarray:
     tol = 1e-6
     if lo < -tol or hi > 1 + tol:
         hint = " Did you forget to divide by 255?" if hi > 1.5 and lo >= 0 else (
-            " Did you pass decoder logits (apply a sigmoid) or standardized images?" if lo < 0 else "")
+            " Did you pass decoder logits (apply a sigmoid) or standardized images?"
+            if lo < 0 else "")
         raise ValueError(
             f"{name} must be floats in [0, 1]; got values in [{lo:g}, {hi:g}].{hint}"
         )
@@ -316,7 +317,9 @@ def active_units(z_means, threshold: float = 0.01) -> int:
             f"z_means must be 2-D with shape (N, codings_size); got shape {z.shape}"
         )
     if z.shape[0] < 2:
-        raise ValueError(f"z_means needs at least 2 rows (examples) to compute a variance; got {z.shape[0]}")
+        raise ValueError(
+            f"z_means needs at least 2 rows (examples) to compute a variance; got {z.shape[0]}"
+        )
     if not np.issubdtype(z.dtype, np.number):
         raise ValueError(f"z_means must hold numbers; got dtype {z.dtype}")
     z = z.astype(np.float64)
