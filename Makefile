@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export VAECOURSE_DATA ?= $(wildcard $(abspath ../shared/data))
 export MPLBACKEND ?= Agg
 
-.PHONY: install data lab test benchmark
+.PHONY: install data lab test benchmark assignments lint grade
 
 install: $(STAMP)
 
@@ -24,6 +24,17 @@ data: $(STAMP)
 
 lab: data
 	MPLBACKEND=module://matplotlib_inline.backend_inline $(BIN)/jupyter lab --notebook-dir=.
+
+# Instructors: rebuild assignments/ and solutions/ from course/ (commit the result).
+assignments: $(STAMP)
+	$(BIN)/vaecourse build
+
+lint: $(STAMP)
+	$(BIN)/vaecourse lint
+
+# make grade TRACK=pytorch ASSIGNMENT=01-autoencoders SUBMISSIONS=export.zip OUT=grading/01
+grade: $(STAMP)
+	$(BIN)/vaecourse grade --track $(TRACK) $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -2,7 +2,8 @@
 
 A source notebook must be valid nbformat with stripped outputs; every cell carries nbgrader
 metadata (schema 3) with a unique grade_id; graded cells have positive points; code answer cells
-mark their solution; every autograded answer is covered by a visible and a hidden test; tests do
+mark their solution; every autograded answer X is covered by a visible test cell ``test_X`` and a
+hidden test cell ``test_X_hidden``; tests do
 not lean on vaecourse's reference code; and the two tracks agree on grade_ids and points.
 """
 
@@ -96,19 +97,32 @@ def lint_notebook(nb) -> list[str]:
 
 
 def _coverage_problems(nb) -> list[str]:
-    """Every autograded answer needs a visible and a hidden test that mention its grade_id."""
+    """Every autograded answer X needs a visible test cell ``test_X`` and a hidden test cell
+    ``test_X_hidden`` that use it (the grader relies on these names to credit each answer)."""
     problems = []
-    tests = [_split_hidden(c.source) for c in nb.cells if is_test(c)]
+    tests = {_meta(c)["grade_id"]: _split_hidden(c.source) for c in nb.cells if is_test(c)}
     for cell in nb.cells:
         if not is_autograded_answer(cell):
             continue
         name = _meta(cell)["grade_id"]
-        pattern = re.compile(rf"\b{re.escape(name)}\b")
-        if not any(_has_code(visible) and pattern.search(visible) for visible, _ in tests):
-            problems.append(f"answer {name}: no visible test uses it")
-        if not any(_has_code(hidden) and pattern.search(hidden) for _, hidden in tests):
-            problems.append(f"answer {name}: no hidden test uses it")
+        uses = re.compile(rf"\b{re.escape(name)}\b").search
+        visible, _ = tests.get(f"test_{name}", ("", ""))
+        if not (_has_code(visible) and uses(visible)):
+            problems.append(f"answer {name}: no visible test cell test_{name} that uses it")
+        _, hidden = tests.get(f"test_{name}_hidden", ("", ""))
+        if not (_has_code(hidden) and uses(hidden)):
+            problems.append(f"answer {name}: no hidden test cell test_{name}_hidden that uses it")
     return problems
+
+
+def tests_of(nb, answer: str) -> list[str]:
+    """grade_ids of the test cells that credit ``answer``."""
+    return [_meta(c)["grade_id"] for c in nb.cells
+            if is_test(c) and _meta(c)["grade_id"] in (f"test_{answer}", f"test_{answer}_hidden")]
+
+
+def autograded_answers(nb) -> list[str]:
+    return [_meta(c)["grade_id"] for c in nb.cells if is_autograded_answer(c)]
 
 
 def grading_scheme(nb) -> dict[str, float]:

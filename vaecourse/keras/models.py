@@ -94,18 +94,19 @@ def build_dense_vae(codings_size: int = 10, hidden: tuple[int, int] = (150, 100)
 
 
 def build_conv_vae(codings_size: int = 10, beta: float = 1.0, seed=None) -> VAE:
-    """A small convolutional VAE: two stride-2 convolutions down to 7x7, two transposed
-    convolutions back up, then a 3x3 convolution to one channel of logits."""
+    """A small convolutional VAE: two stride-2 convolutions (16 and 32 channels) down to 7x7,
+    two transposed convolutions back up, then a 3x3 convolution to one channel of logits.
+    Kept narrow so that an epoch of Fashion-MNIST takes well under a minute on 2 CPU cores."""
     encoder = _encoder([
         layers.Reshape((28, 28, 1)),
+        layers.Conv2D(16, 3, strides=2, padding="same", activation="relu"),
         layers.Conv2D(32, 3, strides=2, padding="same", activation="relu"),
-        layers.Conv2D(64, 3, strides=2, padding="same", activation="relu"),
         layers.Flatten(), layers.Dense(128, activation="relu"),
     ], codings_size, seed)
     decoder = _decoder([
-        layers.Dense(7 * 7 * 64, activation="relu"), layers.Reshape((7, 7, 64)),
-        layers.Conv2DTranspose(64, 3, strides=2, padding="same", activation="relu"),
+        layers.Dense(7 * 7 * 32, activation="relu"), layers.Reshape((7, 7, 32)),
         layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu"),
+        layers.Conv2DTranspose(16, 3, strides=2, padding="same", activation="relu"),
         layers.Conv2D(1, 3, padding="same"),
     ], codings_size)
     return VAE(encoder, decoder, beta=beta, name="conv_vae")

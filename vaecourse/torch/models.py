@@ -49,25 +49,26 @@ class DenseVAE(_VAE):
 
 
 class ConvVAE(_VAE):
-    """A small convolutional VAE: two stride-2 convolutions down to 7x7, two transposed
-    convolutions back up, then a 3x3 convolution to one channel of logits."""
+    """A small convolutional VAE: two stride-2 convolutions (16 and 32 channels) down to 7x7,
+    two transposed convolutions back up, then a 3x3 convolution to one channel of logits.
+    Kept narrow so that an epoch of Fashion-MNIST takes well under a minute on 2 CPU cores."""
 
     def __init__(self, codings_size: int = 10):
         super().__init__()
         self.codings_size = codings_size
         self.encoder_body = nn.Sequential(
             _AddChannel(),
-            nn.Conv2d(1, 32, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.ReLU(),
+            nn.Conv2d(1, 16, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Flatten(), nn.Linear(32 * 7 * 7, 128), nn.ReLU(),
         )
         self.z_mean_head = nn.Linear(128, codings_size)
         self.z_log_var_head = nn.Linear(128, codings_size)
         self.decoder = nn.Sequential(
-            nn.Linear(codings_size, 64 * 7 * 7), nn.ReLU(), nn.Unflatten(1, (64, 7, 7)),
-            nn.ConvTranspose2d(64, 64, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
-            nn.ConvTranspose2d(64, 32, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
-            nn.Conv2d(32, 1, 3, padding=1),
+            nn.Linear(codings_size, 32 * 7 * 7), nn.ReLU(), nn.Unflatten(1, (32, 7, 7)),
+            nn.ConvTranspose2d(32, 32, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(32, 16, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.Conv2d(16, 1, 3, padding=1),
         )
 
 
