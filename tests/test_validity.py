@@ -25,7 +25,7 @@ import pytest
 
 from vaecourse.course.grade import grade
 from vaecourse.course.layout import Assignment, assignments, find_repo
-from vaecourse.course.lint import autograded_answers, tests_of
+from vaecourse.course.lint import autograded_answers, crediting_tests
 from wrong_answers import catalogue
 
 REPO = find_repo(Path(__file__).parent)
@@ -143,11 +143,11 @@ def test_infinite_loop_costs_only_its_answer(batch):
     looping = autograded_answers(source)[0]
     assert outcome.status == "timeout", outcome.details
     grades = _graded_tests(batch, "round0")
-    for test in tests_of(source, looping):
+    for test in crediting_tests(source, looping):
         assert grades[test][0] == 0, f"{test} kept points although {looping} never finished"
     for answer in autograded_answers(source)[1:]:
         if answer not in rounds[0]:  # a correct answer keeps all of its points
-            for test in tests_of(source, answer):
+            for test in crediting_tests(source, answer):
                 assert grades[test][0] == grades[test][1], (test, grades[test][2])
 
 
@@ -160,7 +160,7 @@ def test_each_wrong_answer_loses_points_with_a_message_naming_it(batch):
         for answer, entry in wrong.items():
             if k == 0 and answer == looping:
                 continue
-            tests = tests_of(source, answer)
+            tests = crediting_tests(source, answer)
             lost = sum(grades[t][1] - grades[t][0] for t in tests)
             text = "\n".join(grades[t][2] for t in tests)
             if lost == 0:

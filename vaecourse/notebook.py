@@ -7,6 +7,7 @@ loggers down to errors, and sends Python warnings to stdout, where they stay vis
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import platform
@@ -26,12 +27,34 @@ def _warnings_to_stdout(message, category, filename, lineno, file=None, line=Non
     print(f"{category.__name__}: {message}", file=sys.stdout)
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """Send what C++ code writes to file descriptor 2 to /dev/null for a while.
+
+    TensorFlow's native start-up lines ("oneDNN custom operations are on", "Could not find cuda
+    drivers") are written by absl before TF_CPP_MIN_LOG_LEVEL is read, straight to the file
+    descriptor, so neither the environment variable nor Python's loggers can stop them. Python
+    exceptions are not affected: they are raised, not printed to the descriptor.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def quiet_tensorflow() -> None:
-    """Silence TensorFlow's C++ and Python loggers (errors still show)."""
+    """Import TensorFlow without its start-up chatter and turn its loggers down to errors."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    import absl.logging
-    import tensorflow as tf
+    with _native_stderr_silenced():
+        import absl.logging
+        import tensorflow as tf
 
     tf.get_logger().setLevel(logging.ERROR)
     absl.logging.set_verbosity(absl.logging.ERROR)

@@ -115,7 +115,7 @@ def _coverage_problems(nb) -> list[str]:
     return problems
 
 
-def tests_of(nb, answer: str) -> list[str]:
+def crediting_tests(nb, answer: str) -> list[str]:
     """grade_ids of the test cells that credit ``answer``."""
     return [_meta(c)["grade_id"] for c in nb.cells
             if is_test(c) and _meta(c)["grade_id"] in (f"test_{answer}", f"test_{answer}_hidden")]
