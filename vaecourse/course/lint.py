@@ -98,14 +98,16 @@ def lint_notebook(nb) -> list[str]:
 
 def _coverage_problems(nb) -> list[str]:
     """Every autograded answer X needs a visible test cell ``test_X`` and a hidden test cell
-    ``test_X_hidden`` that use it (the grader relies on these names to credit each answer)."""
+    ``test_X_hidden`` that use it (the grader relies on these names to credit each answer).
+    The name is matched regardless of case: tests of a ``Sampling`` layer cover the answer
+    ``sampling``."""
     problems = []
     tests = {_meta(c)["grade_id"]: _split_hidden(c.source) for c in nb.cells if is_test(c)}
     for cell in nb.cells:
         if not is_autograded_answer(cell):
             continue
         name = _meta(cell)["grade_id"]
-        uses = re.compile(rf"\b{re.escape(name)}\b").search
+        uses = re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE).search
         visible, _ = tests.get(f"test_{name}", ("", ""))
         if not (_has_code(visible) and uses(visible)):
             problems.append(f"answer {name}: no visible test cell test_{name} that uses it")
