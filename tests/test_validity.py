@@ -5,12 +5,13 @@ For each (track, assignment) one batch is graded:
 - the source notebook handed in as a submission must score every autograded point;
 - the unmodified student version must score 0, without crashing the grader;
 - a corrupt copy is reported while the rest of the batch is still graded;
-- "rounds" of the wrong-answer catalogue (tests/wrong_answers): round k replaces each graded
-  answer by its k-th wrong version, so one kernel run checks one mistake per answer. Each wrong
-  answer must lose points, and a failing test of that answer must name the mistake;
-- round 0 is also adversarial: its first answer loops forever instead (only that answer loses
-  its points), and the second answer's visible test is edited to `pass` and its hidden test
-  deleted (the original tests must still run and catch the wrong answer).
+- an adversarial submission, otherwise correct: its first answer loops forever (it must lose
+  that answer's points and nothing else), and its second answer is the catalogue's first wrong
+  version with its visible test edited to `pass` and its hidden test deleted (the original tests
+  must come back and catch the mistake);
+- "rounds" of the rest of the wrong-answer catalogue (tests/wrong_answers): round k replaces each
+  graded answer by its next wrong version, so one kernel run checks one mistake per answer. Each
+  wrong answer must lose points, and a failing test of that answer must name the mistake.
 """
 
 from __future__ import annotations
@@ -38,12 +39,17 @@ def _cell(nb, grade_id):
     return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
 
-def _rounds(assignment):
-    """[{answer grade_id: WrongAnswer}], one dict per round."""
+def _wrong_answers(assignment) -> dict:
+    """{answer grade_id: [WrongAnswer, ...]} for one track of one assignment."""
     by_answer = {}
     for entry in catalogue():
         if entry.track == assignment.track and entry.assignment == assignment.name:
             by_answer.setdefault(entry.grade_id, []).append(entry)
+    return by_answer
+
+
+def _rounds(by_answer: dict) -> list[dict]:
+    """[{answer grade_id: WrongAnswer}], one dict per round: round k holds each answer's k-th entry."""
     return [
         {answer: entries[k] for answer, entries in by_answer.items() if k < len(entries)}
         for k in range(max((len(e) for e in by_answer.values()), default=0))
@@ -54,6 +60,7 @@ def _rounds(assignment):
 class Batch:
     assignment: Assignment
     source: object  # the source notebook
+    tampered: object  # the WrongAnswer of the adversarial submission's second answer
     rounds: list
     outcomes: dict
     root: Path  # the nbgrader course root the batch was graded in
@@ -64,7 +71,12 @@ def batch(request, tmp_path_factory):
     assignment = request.param
     source = nbformat.read(assignment.source, as_version=4)
     answers = autograded_answers(source)
-    rounds = _rounds(assignment)
+    by_answer = _wrong_answers(assignment)
+    looping, tampered = answers[0], answers[1]
+    assert by_answer.get(tampered), f"the catalogue has no wrong answer for {tampered}"
+    tampered_entry = by_answer[tampered].pop(0)
+    rounds = _rounds(by_answer)
+    by_answer[tampered].insert(0, tampered_entry)
     subs = tmp_path_factory.mktemp(f"subs-{assignment.track}-{assignment.name}")
 
     def put(student, nb):
@@ -75,20 +87,20 @@ def batch(request, tmp_path_factory):
     put("student", nbformat.read(assignment.student_dir / assignment.source.name, as_version=4))
     (subs / "corrupt").mkdir()
     (subs / "corrupt" / assignment.source.name).write_text(nbformat.writes(source)[:5000])
-    looping, tampered = answers[0], answers[1]
+    adversarial = copy.deepcopy(source)
+    _cell(adversarial, looping).source = LOOP
+    _cell(adversarial, tampered).source = tampered_entry.code
+    _cell(adversarial, f"test_{tampered}").source = "pass"
+    adversarial.cells.remove(_cell(adversarial, f"test_{tampered}_hidden"))
+    put("adversarial", adversarial)
     for k, wrong in enumerate(rounds):
         nb = copy.deepcopy(source)
         for answer, entry in wrong.items():
             _cell(nb, answer).source = entry.code
-        if k == 0:
-            _cell(nb, looping).source = LOOP
-            assert tampered in wrong, f"the catalogue has no wrong answer for {tampered}"
-            _cell(nb, f"test_{tampered}").source = "pass"
-            nb.cells.remove(_cell(nb, f"test_{tampered}_hidden"))
         put(f"round{k}", nb)
     out = tmp_path_factory.mktemp("graded")
     outcomes = grade(assignment, subs, out, cell_timeout=CELL_TIMEOUT, log=lambda *_: None)
-    return Batch(assignment, source, rounds, {o.student_id: o for o in outcomes},
+    return Batch(assignment, source, tampered_entry, rounds, {o.student_id: o for o in outcomes},
                  out / "course" / assignment.track)
 
 
@@ -131,41 +143,53 @@ def test_corrupt_copy_is_reported(batch):
 
 
 def test_catalogue_has_three_wrong_answers_per_graded_function(batch):
-    assignment, source, rounds = batch.assignment, batch.source, batch.rounds
+    assignment, source = batch.assignment, batch.source
+    by_answer = _wrong_answers(assignment)
     for answer in autograded_answers(source):
-        count = sum(answer in r for r in rounds)
+        count = len(by_answer.get(answer, []))
         assert count >= 3, f"{assignment.track}/{assignment.name}: {answer} has {count} wrong answers"
 
 
+def _lost_points_problem(grades, source, answer, entry) -> str | None:
+    """None when ``answer``'s tests lost points with ``entry.message``; else what went wrong."""
+    tests = crediting_tests(source, answer)
+    lost = sum(grades[t][1] - grades[t][0] for t in tests)
+    text = "\n".join(grades[t][2] for t in tests)
+    if lost == 0:
+        return f"{answer} / {entry.mistake}: kept all its points"
+    if entry.message not in text:
+        return (f"{answer} / {entry.mistake}: lost points but no test said {entry.message!r}; "
+                f"the tests said: {text[-400:]}")
+    return None
+
+
 def test_infinite_loop_costs_only_its_answer(batch):
-    source, rounds = batch.source, batch.rounds
-    outcome = batch.outcomes["round0"]
-    looping = autograded_answers(source)[0]
+    source = batch.source
+    outcome = batch.outcomes["adversarial"]
+    looping, tampered, *others = autograded_answers(source)
     assert outcome.status == "timeout", outcome.details
-    grades = _graded_tests(batch, "round0")
+    assert any(looping in d for d in outcome.details), outcome.details
+    grades = _graded_tests(batch, "adversarial")
     for test in crediting_tests(source, looping):
         assert grades[test][0] == 0, f"{test} kept points although {looping} never finished"
-    for answer in autograded_answers(source)[1:]:
-        if answer not in rounds[0]:  # a correct answer keeps all of its points
-            for test in crediting_tests(source, answer):
-                assert grades[test][0] == grades[test][1], (test, grades[test][2])
+    for answer in others:  # correct answers keep all of their points
+        for test in crediting_tests(source, answer):
+            assert grades[test][0] == grades[test][1], (test, grades[test][2])
+
+
+def test_tampered_tests_are_restored_and_catch_the_mistake(batch):
+    tampered = autograded_answers(batch.source)[1]
+    grades = _graded_tests(batch, "adversarial")
+    assert f"test_{tampered}_hidden" in grades, "the deleted hidden test was not put back"
+    problem = _lost_points_problem(grades, batch.source, tampered, batch.tampered)
+    assert problem is None, problem
 
 
 def test_each_wrong_answer_loses_points_with_a_message_naming_it(batch):
-    source, rounds = batch.source, batch.rounds
-    looping = autograded_answers(source)[0]
     problems = []
-    for k, wrong in enumerate(rounds):
+    for k, wrong in enumerate(batch.rounds):
         grades = _graded_tests(batch, f"round{k}")
         for answer, entry in wrong.items():
-            if k == 0 and answer == looping:
-                continue
-            tests = crediting_tests(source, answer)
-            lost = sum(grades[t][1] - grades[t][0] for t in tests)
-            text = "\n".join(grades[t][2] for t in tests)
-            if lost == 0:
-                problems.append(f"{answer} / {entry.mistake}: kept all its points")
-            elif entry.message not in text:
-                problems.append(f"{answer} / {entry.mistake}: lost points but no test said "
-                                f"{entry.message!r}; the tests said: {text[-400:]}")
+            problems.append(_lost_points_problem(grades, batch.source, answer, entry))
+    problems = [p for p in problems if p]
     assert not problems, "\n".join(problems)
