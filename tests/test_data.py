@@ -37,7 +37,6 @@ FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS = FILENAMES
 DEAD_MIRROR = "http://127.0.0.1:9/"  # the discard port: nothing listens, connection refused
-DEB = Path("/tmp/dataset-fashion-mnist_0.0~git20200523.55506a9-1_all.deb")
 
 
 # --------------------------------------------------------------------------------------------
@@ -379,13 +378,14 @@ def test_regzipped_copy_is_accepted(tmp_path, shared_data, no_system_dirs):
 
 
 @pytest.fixture(scope="module")
-def debian_dir(tmp_path_factory):
-    if not DEB.is_file() or shutil.which("dpkg-deb") is None:
-        pytest.skip(f"{DEB} or dpkg-deb not available")
-    root = tmp_path_factory.mktemp("debian")
-    subprocess.run(["dpkg-deb", "-x", str(DEB), str(root)], check=True)
-    folder = root / "usr" / "share" / "datasets" / "fashion-mnist"
-    assert all((folder / f).is_file() for f in FILENAMES)
+def debian_dir():
+    """Where Debian's package dataset-fashion-mnist put its files (.ci/run installs it)."""
+    folder = data.DEBIAN_FASHION_DIR
+    if not all((folder / f).is_file() for f in FILENAMES):
+        message = f"Debian's dataset-fashion-mnist is not installed ({folder} is incomplete)"
+        if os.environ.get("CI"):  # CI installs the package: its absence there is a failure
+            pytest.fail(message)
+        pytest.skip(message + ": apt-get install dataset-fashion-mnist")
     return folder
 
 
@@ -620,15 +620,18 @@ def test_error_without_data_dir_or_env_var(tmp_path, isolated_cache, patch_sourc
     assert "dataset-fashion-mnist" not in message  # the Debian hint is for Fashion-MNIST only
 
 
-@pytest.mark.skipif(all((data.DEBIAN_FASHION_DIR / f).is_file() for f in FILENAMES),
-                    reason="Debian's dataset-fashion-mnist is installed here")
-def test_error_mentions_debian_location(empty_places):
+def test_error_mentions_debian_location(empty_places, patch_source, tmp_path):
+    """The system folder is part of the search and of the message (an empty stand-in for
+    /usr/share/datasets/fashion-mnist, which may be installed on this machine)."""
     data_dir, _, _ = empty_places
+    assert data.DEBIAN_FASHION_DIR in data.FASHION_MNIST.system_dirs
+    debian = tmp_path / "usr" / "share" / "datasets" / "fashion-mnist"
+    patch_source("fashion-mnist", system_dirs=(debian,))
     with pytest.raises(DatasetNotFoundError) as excinfo:
         data.load_fashion_mnist(data_dir=data_dir, download=False)
     message = str(excinfo.value)
-    assert f"  {data.DEBIAN_FASHION_DIR}\n" in message
-    assert "dataset-fashion-mnist" in message
+    assert _searched_lines(message)[-1] == str(debian)
+    assert "install Debian's package dataset-fashion-mnist" in message
 
 
 # --------------------------------------------------------------------------------------------

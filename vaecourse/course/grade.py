@@ -112,7 +112,9 @@ def _load_api(course_root: Path, overrides: dict):
 def _read_notebook(path: Path) -> tuple[object | None, str]:
     try:
         nb = nbformat.read(path, as_version=4)
-        nbformat.validate(nb)
+        with warnings.catch_warnings():  # cells without ids (older nbformat) are still valid
+            warnings.simplefilter("ignore", nbformat.validator.MissingIDFieldWarning)
+            nbformat.validate(nb)
         return nb, ""
     except Exception as err:  # bad JSON, wrong schema, binary junk, empty file
         return None, f"not a valid notebook: {type(err).__name__}: {str(err)[:200]}"
