@@ -11,7 +11,9 @@ For each (track, assignment) one batch is graded:
   must come back and catch the mistake);
 - "rounds" of the rest of the wrong-answer catalogue (tests/wrong_answers): round k replaces each
   graded answer by its next wrong version, so one kernel run checks one mistake per answer. Each
-  wrong answer must lose points, and a failing test of that answer must name the mistake.
+  wrong answer must lose points, and a failing test of that answer must name the mistake;
+- rounds of the catalogue's alternative right answers (written differently from the solution,
+  some making a framework print warnings): each must keep every point.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import pytest
 from vaecourse.course.grade import grade
 from vaecourse.course.layout import Assignment, assignments, find_repo
 from vaecourse.course.lint import autograded_answers, crediting_tests
-from wrong_answers import catalogue
+from wrong_answers import alternatives, catalogue
 
 REPO = find_repo(Path(__file__).parent)
 ASSIGNMENTS = [a for a in assignments(REPO) if a.source.is_file()]
@@ -39,13 +41,17 @@ def _cell(nb, grade_id):
     return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
 
-def _wrong_answers(assignment) -> dict:
-    """{answer grade_id: [WrongAnswer, ...]} for one track of one assignment."""
+def _by_answer(assignment, entries) -> dict:
+    """{answer grade_id: [entry, ...]} for one track of one assignment."""
     by_answer = {}
-    for entry in catalogue():
+    for entry in entries:
         if entry.track == assignment.track and entry.assignment == assignment.name:
             by_answer.setdefault(entry.grade_id, []).append(entry)
     return by_answer
+
+
+def _wrong_answers(assignment) -> dict:
+    return _by_answer(assignment, catalogue())
 
 
 def _rounds(by_answer: dict) -> list[dict]:
@@ -62,6 +68,7 @@ class Batch:
     source: object  # the source notebook
     tampered: object  # the WrongAnswer of the adversarial submission's second answer
     rounds: list
+    alternative_rounds: list
     outcomes: dict
     root: Path  # the nbgrader course root the batch was graded in
 
@@ -93,14 +100,17 @@ def batch(request, tmp_path_factory):
     _cell(adversarial, f"test_{tampered}").source = "pass"
     adversarial.cells.remove(_cell(adversarial, f"test_{tampered}_hidden"))
     put("adversarial", adversarial)
-    for k, wrong in enumerate(rounds):
-        nb = copy.deepcopy(source)
-        for answer, entry in wrong.items():
-            _cell(nb, answer).source = entry.code
-        put(f"round{k}", nb)
+    alternative_rounds = _rounds(_by_answer(assignment, alternatives()))
+    for prefix, all_rounds in (("round", rounds), ("alternatives", alternative_rounds)):
+        for k, replaced in enumerate(all_rounds):
+            nb = copy.deepcopy(source)
+            for answer, entry in replaced.items():
+                _cell(nb, answer).source = entry.code
+            put(f"{prefix}{k}", nb)
     out = tmp_path_factory.mktemp("graded")
     outcomes = grade(assignment, subs, out, cell_timeout=CELL_TIMEOUT, log=lambda *_: None)
-    return Batch(assignment, source, tampered_entry, rounds, {o.student_id: o for o in outcomes},
+    return Batch(assignment, source, tampered_entry, rounds, alternative_rounds,
+                 {o.student_id: o for o in outcomes},
                  out / "course" / assignment.track)
 
 
@@ -118,8 +128,11 @@ def _graded_tests(batch, student):
             if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
                 continue
             grade_ = gb.find_grade(meta["grade_id"], name, name, student)
-            errors = "\n".join(f"{o.ename}: {o.evalue}\n" + "\n".join(o.get("traceback", []))
-                               for o in cell.get("outputs", []) if o.output_type == "error")
+            errors = "\n".join(
+                f"{o.ename}: {o.evalue}\n" + "\n".join(o.get("traceback", []))
+                if o.output_type == "error" else f"(on stderr) {o.text}"
+                for o in cell.get("outputs", [])
+                if o.output_type == "error" or o.get("name") == "stderr")
             result[meta["grade_id"]] = (grade_.score, grade_.max_score, errors)
     return result
 
@@ -192,4 +205,21 @@ def test_each_wrong_answer_loses_points_with_a_message_naming_it(batch):
         for answer, entry in wrong.items():
             problems.append(_lost_points_problem(grades, batch.source, answer, entry))
     problems = [p for p in problems if p]
+    assert not problems, "\n".join(problems)
+
+
+def test_alternative_right_answers_keep_every_point(batch):
+    problems = []
+    for k, replaced in enumerate(batch.alternative_rounds):
+        outcome = batch.outcomes[f"alternatives{k}"]
+        if outcome.status != "graded":
+            problems.append(f"alternatives{k}: {outcome.status}: {outcome.details}")
+            continue
+        grades = _graded_tests(batch, f"alternatives{k}")
+        for answer, entry in replaced.items():
+            for test in crediting_tests(batch.source, answer):
+                score, max_score, errors = grades[test]
+                if score != max_score:
+                    problems.append(f"{answer} / {entry.variant}: {test} gave {score}/{max_score}"
+                                    f" to a right answer: {errors[-400:]}")
     assert not problems, "\n".join(problems)

@@ -1,8 +1,13 @@
-"""The catalogue of realistic wrong answers, one module per assignment.
+"""The answer catalogue of the validity harness, one module per assignment.
 
-Each entry replaces the source of one answer cell (found by its nbgrader ``grade_id``) in the
-solution notebook. The validity harness grades the result and checks that the answer loses
-points, and that a failing test cell's output contains ``message``, which names the mistake.
+A module's ``CATALOGUE`` lists realistic wrong answers. Each entry replaces the source of one
+answer cell (found by its nbgrader ``grade_id``) in the solution notebook. The validity harness
+grades the result and checks that the answer loses points, and that a failing test cell's output
+contains ``message``, which names the mistake.
+
+A module's ``ALTERNATIVES`` (optional) lists correct answers written differently from the
+solution: other built-ins, other layer APIs, code that makes a framework print a warning. Each must
+keep every point, so that the tests grade the answer and not the solution's style.
 """
 
 from __future__ import annotations
@@ -22,9 +27,24 @@ class WrongAnswer:
     message: str  # text that a failing test's output must contain
 
 
+@dataclass(frozen=True)
+class RightAnswer:
+    assignment: str
+    track: str
+    grade_id: str
+    variant: str  # what makes it different, e.g. "the built-in loss with reduction='none'"
+    code: str
+
+
+def _modules():
+    return [importlib.import_module(f"{__name__}.{m.name}") for m in pkgutil.iter_modules(__path__)]
+
+
 def catalogue() -> list[WrongAnswer]:
-    """Every entry of every assignment module in this package."""
-    entries = []
-    for module in pkgutil.iter_modules(__path__):
-        entries += importlib.import_module(f"{__name__}.{module.name}").CATALOGUE
-    return entries
+    """Every wrong answer of every assignment module in this package."""
+    return [entry for module in _modules() for entry in module.CATALOGUE]
+
+
+def alternatives() -> list[RightAnswer]:
+    """Every alternative right answer of every assignment module in this package."""
+    return [entry for module in _modules() for entry in getattr(module, "ALTERNATIVES", [])]

@@ -6,7 +6,7 @@ notebook's setup cell (np, torch, nn, F / keras, layers, ops, tf) are available 
 
 from __future__ import annotations
 
-from wrong_answers import WrongAnswer
+from wrong_answers import RightAnswer, WrongAnswer
 
 A = "01-autoencoders"
 
@@ -387,3 +387,96 @@ def is_repeatable(model, x):
 ]
 
 CATALOGUE = TORCH + KERAS
+
+
+# --------------------------------------------------------------------------------------------
+# Right answers written differently from the solution: each must keep every point
+# --------------------------------------------------------------------------------------------
+
+def _right(track: str, grade_id: str, variant: str, code: str) -> RightAnswer:
+    return RightAnswer(A, track, grade_id, variant, code.strip("\n") + "\n")
+
+
+ALTERNATIVES = [
+    _right("pytorch", "reconstruction_mse", "the built-in F.mse_loss with reduction='none'", '''
+def reconstruction_mse(x, x_hat):
+    return F.mse_loss(x_hat, x, reduction="none").sum(dim=(1, 2))
+'''),
+    _right("pytorch", "reconstruction_bce", "the built-in made for logits", '''
+def reconstruction_bce(x, logits):
+    return F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(dim=(1, 2))
+'''),
+    _right("pytorch", "build_autoencoder", "explicit layers, view() instead of Flatten/Unflatten", '''
+class DenseAutoencoder(nn.Module):
+    def __init__(self, codings_size):
+        super().__init__()
+        self.hidden_in = nn.Linear(784, 100)
+        self.codings = nn.Linear(100, codings_size)
+        self.hidden_out = nn.Linear(codings_size, 100)
+        self.pixels = nn.Linear(100, 784)
+
+    def encode(self, x):
+        return self.codings(torch.relu(self.hidden_in(x.view(len(x), -1))))
+
+    def logits(self, codings):
+        return self.pixels(torch.relu(self.hidden_out(codings))).view(-1, 28, 28)
+
+    def decode(self, codings):
+        return torch.sigmoid(self.logits(codings))
+
+    def forward(self, x):
+        return self.logits(self.encode(x))
+
+
+def build_autoencoder(codings_size):
+    return DenseAutoencoder(codings_size)
+'''),
+    _right("pytorch", "is_repeatable", "torch.tensor(x) copies, which makes PyTorch warn", '''
+def is_repeatable(model, x):
+    with torch.no_grad():
+        first = model(torch.tensor(x))
+        second = model(torch.tensor(x))
+    return torch.equal(first, second) is True
+'''),
+    _right("tensorflow", "reconstruction_mse", "plain TensorFlow ops", '''
+def reconstruction_mse(x, x_hat):
+    return tf.reduce_sum(tf.square(tf.cast(x, tf.float32) - x_hat), axis=[1, 2])
+'''),
+    _right("tensorflow", "reconstruction_bce", "tf.nn.sigmoid_cross_entropy_with_logits", '''
+def reconstruction_bce(x, logits):
+    per_pixel = tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.cast(x, tf.float32),
+                                                        logits=logits)
+    return tf.reduce_sum(per_pixel, axis=[1, 2])
+'''),
+    _right("tensorflow", "build_autoencoder", "input_shape= on the first layers (Keras warns)", '''
+def build_autoencoder(codings_size):
+    encoder = keras.Sequential([
+        layers.Flatten(input_shape=(28, 28)),
+        layers.Dense(100, activation="relu"),
+        layers.Dense(codings_size),
+    ])
+    decoder = keras.Sequential([
+        layers.Dense(100, activation="relu", input_shape=(codings_size,)),
+        layers.Dense(784),
+        layers.Reshape((28, 28)),
+    ])
+    autoencoder = keras.Sequential([encoder, decoder])
+    return encoder, decoder, autoencoder
+'''),
+    _right("tensorflow", "build_autoencoder", "the functional API", '''
+def build_autoencoder(codings_size):
+    images = keras.Input(shape=(28, 28))
+    hidden = layers.Dense(100, activation="relu")(layers.Flatten()(images))
+    encoder = keras.Model(images, layers.Dense(codings_size)(hidden))
+    codings = keras.Input(shape=(codings_size,))
+    hidden = layers.Dense(100, activation="relu")(codings)
+    decoder = keras.Model(codings, layers.Reshape((28, 28))(layers.Dense(784)(hidden)))
+    autoencoder = keras.Model(images, decoder(encoder(images)))
+    return encoder, decoder, autoencoder
+'''),
+    _right("tensorflow", "is_repeatable", "compares tensors with keras.ops", '''
+def is_repeatable(model, x):
+    first, second = model(x), model(x)
+    return bool(ops.all(ops.equal(first, second)))
+'''),
+]
