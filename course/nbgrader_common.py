@@ -1,16 +1,11 @@
-# Settings shared by both tracks; each track's nbgrader_config.py loads this file.
-import os
-
-# Framework start-up and log messages go to stderr, and nbgrader gives a test cell 0 points when it
-# writes to stderr. Kernels inherit this process's environment, so quiet them here.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-os.environ.setdefault("TQDM_DISABLE", "1")
-
+# Settings shared by both tracks; each track's nbgrader_config.py loads this file. JupyterLab loads
+# it too (through the repository's nbgrader_config.py), so nothing here may change the students'
+# kernels: the environment of the kernels that the grading tools start is set by those tools
+# (vaecourse.course.layout.KERNEL_ENV), and each notebook's first cell, vaecourse.notebook.setup,
+# quiets TensorFlow, because nbgrader gives a test cell 0 points when it writes to stderr.
 c = get_config()  # noqa: F821 (provided by traitlets when it loads the file)
 
-# Each cell may run for up to 5 minutes (the longest training cell takes well under 1), then it
+# Each cell may run for up to 5 minutes (the longest solution cell takes a few seconds), then it
 # is interrupted and marked as timed out; later cells still run, so only that answer loses points.
 c.Execute.timeout = 300
 c.Execute.interrupt_on_timeout = True

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -52,3 +55,17 @@ def test_solutions_ran_cleanly(assignment):
     assert not errors, f"{assignment.solution} has errors: {errors[0].ename}: {errors[0].evalue}"
     assert any("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code"
                for o in c.outputs), "a worked solution should show at least one figure"
+
+
+def test_nbgrader_config_leaves_kernel_environment_alone():
+    """JupyterLab loads the repository's nbgrader_config.py for students too, and their kernels
+    inherit the server's environment: the configuration must not change it."""
+    code = ("import json, os\n"
+            "from traitlets.config.loader import PyFileConfigLoader\n"
+            "before = dict(os.environ)\n"
+            "PyFileConfigLoader('nbgrader_config.py', path='.').load_config()\n"
+            "print(json.dumps({k: v for k, v in os.environ.items() if before.get(k) != v}))\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                            text=True, check=True)
+    assert json.loads(result.stdout) == {}, (
+        f"loading nbgrader_config.py changed the environment: {result.stdout}")

@@ -33,7 +33,9 @@ from wrong_answers import alternatives, catalogue
 
 REPO = find_repo(Path(__file__).parent)
 ASSIGNMENTS = [a for a in assignments(REPO) if a.source.is_file()]
-CELL_TIMEOUT = int(os.environ.get("VAECOURSE_HARNESS_CELL_TIMEOUT", "60"))
+# Long enough for any cell of the solutions (the longest takes about 6 s), short enough that the
+# adversarial submission's infinite loop does not dominate the run.
+CELL_TIMEOUT = int(os.environ.get("VAECOURSE_HARNESS_CELL_TIMEOUT", "30"))
 LOOP = "while True:  # a student cell that never finishes\n    pass"
 
 

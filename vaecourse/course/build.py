@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from .layout import Assignment, ensure_tools_on_path
+from .layout import Assignment, ensure_tools_on_path, kernel_env
 from .lint import HIDDEN_BEGIN, HIDDEN_END
 
 _MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
@@ -92,19 +91,9 @@ def execute(nb, cwd: Path, timeout: int = 600) -> None:
     """Run every cell of ``nb`` in place, as a student would with Run All."""
     from nbclient import NotebookClient
 
-    env = {"TF_CPP_MIN_LOG_LEVEL": "3", "TQDM_DISABLE": "1",
-           "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
-    previous = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    try:
+    with kernel_env():
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(cwd)}}).execute()
-    finally:
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def write_solution(assignment: Assignment, target: Path, run: bool = True) -> None:

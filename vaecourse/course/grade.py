@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 
 from .build import run_nbgrader, scratch_course
-from .layout import Assignment, ensure_tools_on_path
+from .layout import Assignment, ensure_tools_on_path, kernel_env
 
 CSV_FIELDS = ["student_id", "assignment", "status", "score", "max_score", "autograded_score",
               "autograded_max", "needs_manual_grading", "details", "submitted_file"]
@@ -167,43 +167,48 @@ def grade(assignment: Assignment, submissions: Path, out: Path, cell_timeout: in
     overrides = {"Execute.timeout": cell_timeout} if cell_timeout else {}
     api = _load_api(root, overrides)
 
-    for outcome in outcomes:
-        if outcome.status != "graded":
-            continue
-        nb, problem = _read_notebook(Path(outcome.submitted_file))
-        if nb is None:
-            outcome.status, outcome.details = "corrupt", [problem, *outcome.details]
-            continue
-        dest = root / "submitted" / outcome.student_id / assignment.name
-        if dest.exists():
-            shutil.rmtree(dest)
-        dest.mkdir(parents=True)
-        shutil.copy2(outcome.submitted_file, dest / f"{assignment.name}.ipynb")
-        (dest / "timestamp.txt").write_text(dt.datetime.now(dt.timezone.utc).isoformat())
-        log(f"autograding {outcome.student_id} ...")
-        result = api.autograde(assignment.name, outcome.student_id)
-        if not result["success"]:
-            text = f"{result.get('log', '')}\n{result.get('error', '')}"
-            dead = "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text
-            outcome.status = "crashed" if dead else "failed"
-            outcome.details.append("the kernel died while running the notebook" if dead else
-                                   "nbgrader could not grade it: " + text.strip()[-500:])
-            continue
-        graded_path = root / "autograded" / outcome.student_id / assignment.name / \
-            f"{assignment.name}.ipynb"
-        timeouts, failures = _diagnose(nbformat.read(graded_path, as_version=4))
-        if timeouts:
-            outcome.status = "timeout"
-            outcome.details.append(f"cells stopped after the time limit: {', '.join(timeouts)}")
-        outcome.details += failures
-        feedback = api.generate_feedback(assignment.name, outcome.student_id)
-        if not feedback["success"]:
-            outcome.details.append("feedback could not be generated")
+    with kernel_env():
+        for outcome in outcomes:
+            if outcome.status == "graded":
+                _autograde_one(api, root, assignment.name, outcome, log)
 
     _fill_scores(root, assignment.name, outcomes)
     outcomes += problems
     write_reports(out, assignment.name, outcomes)
     return outcomes
+
+
+def _autograde_one(api, root: Path, name: str, outcome: Outcome, log) -> None:
+    """Autograde one submission into the course ``root`` and generate its feedback; record what
+    went wrong in ``outcome``."""
+    nb, problem = _read_notebook(Path(outcome.submitted_file))
+    if nb is None:
+        outcome.status, outcome.details = "corrupt", [problem, *outcome.details]
+        return
+    dest = root / "submitted" / outcome.student_id / name
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    shutil.copy2(outcome.submitted_file, dest / f"{name}.ipynb")
+    (dest / "timestamp.txt").write_text(dt.datetime.now(dt.timezone.utc).isoformat())
+    log(f"autograding {outcome.student_id} ...")
+    result = api.autograde(name, outcome.student_id)
+    if not result["success"]:
+        text = f"{result.get('log', '')}\n{result.get('error', '')}"
+        dead = "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text
+        outcome.status = "crashed" if dead else "failed"
+        outcome.details.append("the kernel died while running the notebook" if dead else
+                               "nbgrader could not grade it: " + text.strip()[-500:])
+        return
+    graded_path = root / "autograded" / outcome.student_id / name / f"{name}.ipynb"
+    timeouts, failures = _diagnose(nbformat.read(graded_path, as_version=4))
+    if timeouts:
+        outcome.status = "timeout"
+        outcome.details.append(f"cells stopped after the time limit: {', '.join(timeouts)}")
+    outcome.details += failures
+    feedback = api.generate_feedback(name, outcome.student_id)
+    if not feedback["success"]:
+        outcome.details.append("feedback could not be generated")
 
 
 def _fill_scores(root: Path, assignment: str, outcomes: list[Outcome]) -> None:

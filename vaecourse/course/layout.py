@@ -9,6 +9,7 @@ with only that track's assignments in the gradebook:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from dataclasses import dataclass
@@ -35,6 +36,34 @@ def find_repo(start: Path | None = None) -> Path:
         if (folder / "course" / "nbgrader_common.py").is_file():
             return folder
     raise FileNotFoundError("No course/ folder found: run this from the vaecourse repository.")
+
+
+# The environment of the kernels that these tools start (building, grading, validating): kernels
+# inherit it. nbgrader scores a test cell 0 when it writes to stderr, so TensorFlow's native
+# logging is turned off; figures render inline; progress bars stay out of the feedback. Set only
+# while the tools run, never in nbgrader_config.py, which JupyterLab also loads for students.
+KERNEL_ENV = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "KERAS_BACKEND": "tensorflow",
+    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    "TQDM_DISABLE": "1",
+}
+
+
+@contextlib.contextmanager
+def kernel_env():
+    """Set ``KERNEL_ENV`` in this process while the block runs (kernels started in it inherit
+    it), then restore what was there."""
+    previous = {key: os.environ.get(key) for key in KERNEL_ENV}
+    os.environ.update(KERNEL_ENV)
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 @dataclass(frozen=True)
