@@ -100,8 +100,13 @@ def without_reference(*answers):
 
     Replaces every public callable of the loaded ``vaecourse.torch``/``vaecourse.keras``
     modules, and every name in the answers' global namespaces bound to such an object or module,
-    with a stand-in that fails with a clear message. Everything is restored afterwards.
+    with a stand-in that fails with a clear message. Everything is restored afterwards. An answer
+    that is a class extending a reference class is refused at once.
     """
+    for answer in answers:  # a class of the student's own that only extends the reference
+        if isinstance(answer, type) and any(_is_reference(base) for base in answer.__mro__[1:]):
+            raise _refusal(f"{answer.__name__} subclasses "
+                           f"{next(b for b in answer.__mro__[1:] if _is_reference(b)).__name__}")
     saved = []
     namespaces = [vars(m) for name, m in list(sys.modules.items())
                   if name.startswith(("vaecourse.torch", "vaecourse.keras"))]
