@@ -36,6 +36,25 @@ class RightAnswer:
     code: str
 
 
+def _cell(code: str) -> str:
+    """A cell's source as the catalogue writes it: no blank lines around, one final newline."""
+    return code.strip("\n") + "\n"
+
+
+def wrong_answers_of(assignment: str, track: str):
+    """``make(grade_id, mistake, code, message)``: a WrongAnswer of one track of one assignment."""
+    def make(grade_id: str, mistake: str, code: str, message: str) -> WrongAnswer:
+        return WrongAnswer(assignment, track, grade_id, mistake, _cell(code), message)
+    return make
+
+
+def right_answers_of(assignment: str):
+    """``make(track, grade_id, variant, code)``: a RightAnswer of one assignment."""
+    def make(track: str, grade_id: str, variant: str, code: str) -> RightAnswer:
+        return RightAnswer(assignment, track, grade_id, variant, _cell(code))
+    return make
+
+
 def _modules():
     return [importlib.import_module(f"{__name__}.{m.name}") for m in pkgutil.iter_modules(__path__)]
 

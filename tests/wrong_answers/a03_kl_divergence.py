@@ -6,17 +6,13 @@ notebook's setup cell (np, torch, F, plt / keras, ops, tf, np, plt) are availabl
 
 from __future__ import annotations
 
-from wrong_answers import RightAnswer, WrongAnswer
+from wrong_answers import right_answers_of, wrong_answers_of
 
 A = "03-kl-divergence"
 
 
-def _torch(grade_id: str, mistake: str, code: str, message: str) -> WrongAnswer:
-    return WrongAnswer(A, "pytorch", grade_id, mistake, code.strip("\n") + "\n", message)
-
-
-def _keras(grade_id: str, mistake: str, code: str, message: str) -> WrongAnswer:
-    return WrongAnswer(A, "tensorflow", grade_id, mistake, code.strip("\n") + "\n", message)
+_torch = wrong_answers_of(A, "pytorch")
+_keras = wrong_answers_of(A, "tensorflow")
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,8 +314,7 @@ CATALOGUE = TORCH + KERAS
 # Right answers written differently from the solution: each must keep every point
 # --------------------------------------------------------------------------------------------
 
-def _right(track: str, grade_id: str, variant: str, code: str) -> RightAnswer:
-    return RightAnswer(A, track, grade_id, variant, code.strip("\n") + "\n")
+_right = right_answers_of(A)
 
 
 ALTERNATIVES = [
