@@ -73,7 +73,17 @@ def test_lint_finds_tracks_that_disagree(tmp_path):
     by_id(nb, "test_double").metadata["nbgrader"]["points"] = 5
     nbformat.write(nb, Assignment(repo, "tensorflow", ASSIGNMENT).source)
     report = lint(assignments(repo))
-    assert "tracks disagree" in " ".join(report[f"*/{ASSIGNMENT}"])
+    assert "tracks disagree on graded cells or points" in " ".join(report[f"*/{ASSIGNMENT}"])
+
+
+def test_lint_finds_tracks_with_different_sections(tmp_path):
+    repo = make_toy_repo(tmp_path / "repo", REPO / "course")
+    nb = toy_notebook()
+    nb.cells.remove(by_id(nb, "intro"))
+    nbformat.write(nb, Assignment(repo, "tensorflow", ASSIGNMENT).source)
+    problems = " ".join(lint(assignments(repo))[f"*/{ASSIGNMENT}"])
+    assert "disagree on their sections: cell 0 is 'intro' in pytorch but 'setup' in tensorflow" \
+        in problems, problems
 
 
 # --- build -----------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 A source notebook must be valid nbformat with stripped outputs; every cell carries nbgrader
 metadata (schema 3) with a unique grade_id; graded cells have positive points; code answer cells
 mark their solution; every autograded answer X is covered by a visible test cell ``test_X`` and a
-hidden test cell ``test_X_hidden``; tests do
-not lean on vaecourse's reference code; and the two tracks agree on grade_ids and points.
+hidden test cell ``test_X_hidden``; tests do not lean on vaecourse's reference code; and the two
+tracks of an assignment have the same cells (grade_ids, in order) and the same points.
 """
 
 from __future__ import annotations
@@ -132,9 +132,32 @@ def grading_scheme(nb) -> dict[str, float]:
     return {_meta(c)["grade_id"]: _meta(c)["points"] for c in nb.cells if _meta(c).get("grade")}
 
 
+def _cell_ids(nb) -> list[str]:
+    return [_meta(c).get("grade_id", "") for c in nb.cells]
+
+
+def _track_disagreements(by_track: dict) -> list[str]:
+    """What differs between the tracks of one assignment ({track: notebook})."""
+    (first, nb), *others = by_track.items()
+    problems = []
+    for track, other in others:
+        if grading_scheme(other) != grading_scheme(nb):
+            problems.append(f"the tracks disagree on graded cells or points: {first} has "
+                            f"{grading_scheme(nb)}, {track} has {grading_scheme(other)}")
+        ids, other_ids = _cell_ids(nb), _cell_ids(other)
+        if ids != other_ids:
+            k = next((i for i, (a, b) in enumerate(zip(ids, other_ids)) if a != b),
+                     min(len(ids), len(other_ids)))
+            problems.append(f"the tracks disagree on their sections: cell {k} is "
+                            f"{ids[k] if k < len(ids) else 'missing'!r} in {first} but "
+                            f"{other_ids[k] if k < len(other_ids) else 'missing'!r} in {track} "
+                            "(both tracks have the same cells, with the same grade_ids, in order)")
+    return problems
+
+
 def lint(assignments: list[Assignment]) -> dict[str, list[str]]:
     """Problems per source notebook, plus cross-track disagreements. Empty dict: all clean."""
-    report, schemes = {}, {}
+    report, notebooks = {}, {}
     for assignment in assignments:
         key = f"{assignment.track}/{assignment.name}"
         try:
@@ -145,11 +168,11 @@ def lint(assignments: list[Assignment]) -> dict[str, list[str]]:
         problems = lint_notebook(nb)
         if problems:
             report[key] = problems
-        schemes.setdefault(assignment.name, {})[assignment.track] = grading_scheme(nb)
-    for name, by_track in schemes.items():
-        if len(by_track) > 1 and len({tuple(sorted(s.items())) for s in by_track.values()}) > 1:
-            report.setdefault(f"*/{name}", []).append(
-                f"the tracks disagree on graded cells or points: {by_track}")
+        notebooks.setdefault(assignment.name, {})[assignment.track] = nb
+    for name, by_track in notebooks.items():
+        problems = _track_disagreements(by_track)
+        if problems:
+            report[f"*/{name}"] = problems
     return report
 
 
