@@ -83,9 +83,8 @@ def batch(request, tmp_path_factory):
     by_answer = _wrong_answers(assignment)
     looping, tampered = answers[0], answers[1]
     assert by_answer.get(tampered), f"the catalogue has no wrong answer for {tampered}"
-    tampered_entry = by_answer[tampered].pop(0)
-    rounds = _rounds(by_answer)
-    by_answer[tampered].insert(0, tampered_entry)
+    tampered_entry, *others = by_answer[tampered]
+    rounds = _rounds({**by_answer, tampered: others})
     subs = tmp_path_factory.mktemp(f"subs-{assignment.track}-{assignment.name}")
 
     def put(student, nb):

@@ -104,9 +104,10 @@ def without_reference(*answers):
     that is a class extending a reference class is refused at once.
     """
     for answer in answers:  # a class of the student's own that only extends the reference
-        if isinstance(answer, type) and any(_is_reference(base) for base in answer.__mro__[1:]):
-            raise _refusal(f"{answer.__name__} subclasses "
-                           f"{next(b for b in answer.__mro__[1:] if _is_reference(b)).__name__}")
+        bases = answer.__mro__[1:] if isinstance(answer, type) else ()
+        reference = next((base for base in bases if _is_reference(base)), None)
+        if reference is not None:
+            raise _refusal(f"{answer.__name__} subclasses {reference.__name__}")
     saved = []
     namespaces = [vars(m) for name, m in list(sys.modules.items())
                   if name.startswith(("vaecourse.torch", "vaecourse.keras"))]

@@ -38,7 +38,7 @@ def find_repo(start: Path | None = None) -> Path:
     raise FileNotFoundError("No course/ folder found: run this from the vaecourse repository.")
 
 
-# The environment of the kernels that these tools start (building, grading, validating): kernels
+# The environment of the kernels that these tools start (building and grading): kernels
 # inherit it. nbgrader scores a test cell 0 when it writes to stderr, so TensorFlow's native
 # logging is turned off; figures render inline; progress bars stay out of the feedback. Set only
 # while the tools run, never in nbgrader_config.py, which JupyterLab also loads for students.
