@@ -8,8 +8,16 @@ STAMP := $(VENV)/.installed
 # Point the loader at ../shared/data when it exists and nothing else was chosen.
 export VAECOURSE_DATA ?= $(wildcard $(abspath ../shared/data))
 export MPLBACKEND ?= Agg
+# Jupyter refuses to run as root (containers, CI) unless told to.
+USER_ID ?= $(shell id -u)
+LAB_ARGS := --notebook-dir=. $(if $(filter 0,$(USER_ID)),--allow-root)
+# pytest-xdist workers: each test module (each assignment and track of the validity harness) runs
+# on one worker, and every worker and kernel uses one thread per framework (tests/conftest.py).
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
+CODE := vaecourse tests scripts benchmarks
 
-.PHONY: install data lab test benchmark assignments lint grade
+.PHONY: install data lab test test-quick style benchmark assignments lint grade
 
 install: $(STAMP)
 
@@ -23,7 +31,7 @@ data: $(STAMP)
 	$(BIN)/python -m vaecourse.data
 
 lab: data
-	MPLBACKEND=module://matplotlib_inline.backend_inline $(BIN)/jupyter lab --notebook-dir=.
+	MPLBACKEND=module://matplotlib_inline.backend_inline $(BIN)/jupyter lab $(LAB_ARGS)
 
 # Instructors: rebuild assignments/ and solutions/ from course/ (commit the result).
 assignments: $(STAMP)
@@ -36,8 +44,18 @@ lint: $(STAMP)
 grade: $(STAMP)
 	$(BIN)/vaecourse grade --track $(TRACK) $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT)
 
-test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# The code's lint and format check (ruff; its rules are in pyproject.toml).
+style: $(STAMP)
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
+
+# The whole suite, as CI runs it.
+test: style
+	$(PYTEST) $(PYTEST_ARGS)
+
+# The development loop: everything but the browser suite and the validity harness.
+test-quick: style
+	$(PYTEST) --ignore=tests/test_browser.py --ignore=tests/test_validity.py $(PYTEST_ARGS)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_dense_vae.py

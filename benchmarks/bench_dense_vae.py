@@ -64,10 +64,13 @@ def bench_book_loop(data, epochs, batch_size):
             latent = -0.5 * tf.reduce_sum(1 + z_log_var - tf.exp(z_log_var) - z_mean**2, axis=-1)
             loss = mse(x, images) + tf.reduce_mean(latent) / 784.0
         grads = tape.gradient(loss, vae.trainable_weights)
-        optimizer.apply_gradients(zip(grads, vae.trainable_weights))
+        optimizer.apply_gradients(zip(grads, vae.trainable_weights, strict=True))
 
-    batches = (tf.data.Dataset.from_tensor_slices(data.train.images)
-               .shuffle(len(data.train.images), seed=0).batch(batch_size))
+    batches = (
+        tf.data.Dataset.from_tensor_slices(data.train.images)
+        .shuffle(len(data.train.images), seed=0)
+        .batch(batch_size)
+    )
     start = time.perf_counter()
     for _ in range(epochs):
         for x in batches:
@@ -85,10 +88,15 @@ def main() -> None:
     from vaecourse.data import load_fashion_mnist
 
     data = load_fashion_mnist()
-    rows = [("vaecourse.torch.fit", bench_torch), ("vaecourse.keras.fit", bench_keras),
-            ("book recipe, plain TF loop", bench_book_loop)]
-    print(f"Dense VAE (150-100, 10 codings), {args.epochs} epochs, batch {args.batch_size}, "
-          f"{len(data.train.images)} training images, {os.cpu_count()} CPU cores\n")
+    rows = [
+        ("vaecourse.torch.fit", bench_torch),
+        ("vaecourse.keras.fit", bench_keras),
+        ("book recipe, plain TF loop", bench_book_loop),
+    ]
+    print(
+        f"Dense VAE (150-100, 10 codings), {args.epochs} epochs, batch {args.batch_size}, "
+        f"{len(data.train.images)} training images, {os.cpu_count()} CPU cores\n"
+    )
     print("| training | s / epoch | test -ELBO (nats/image) |")
     print("|---|---:|---:|")
     for name, bench in rows:

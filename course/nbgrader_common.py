@@ -5,8 +5,20 @@
 # quiets TensorFlow, because nbgrader gives a test cell 0 points when it writes to stderr.
 c = get_config()  # noqa: F821 (provided by traitlets when it loads the file)
 
-# Each cell may run for up to 5 minutes (the longest solution cell takes a few seconds), then it
-# is interrupted and marked as timed out; later cells still run, so only that answer loses points.
+# How long one cell may run is each assignment's own setting, in its source notebook's metadata
+# ({"vaecourse": {"cell_timeout": seconds}}): nbgrader's Execute is replaced by one that reads it
+# (vaecourse.course.execute), in the formgrader and `nbgrader autograde` as in `vaecourse grade`.
+# A cell that runs out of time is interrupted and marked as timed out; later cells still run, so
+# only the answers it feeds lose points. 300 s is the fallback for a notebook that states nothing.
+c.Autograde.autograde_preprocessors = [
+    "vaecourse.course.execute.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 c.Execute.timeout = 300
 c.Execute.interrupt_on_timeout = True
 # A TensorFlow kernel needs several seconds to start on a 2-core laptop.

@@ -25,8 +25,9 @@ from torch import nn
 from vaecourse import metrics
 from vaecourse.data import load_fashion_mnist
 
-DEFAULT_OUT = (Path(__file__).resolve().parents[1] / "vaecourse" / "weights"
-               / "fashion_classifier.npz")
+DEFAULT_OUT = (
+    Path(__file__).resolve().parents[1] / "vaecourse" / "weights" / "fashion_classifier.npz"
+)
 
 
 class MetricClassifier(nn.Module):
@@ -66,8 +67,8 @@ def accuracy(model, images, labels, batch=1000) -> float:
     correct = 0
     with torch.no_grad():
         for i in range(0, len(images), batch):
-            x = torch.from_numpy(images[i:i + batch]).unsqueeze(1)
-            correct += (model(x).argmax(1).numpy() == labels[i:i + batch]).sum()
+            x = torch.from_numpy(images[i : i + batch]).unsqueeze(1)
+            correct += (model(x).argmax(1).numpy() == labels[i : i + batch]).sum()
     return correct / len(images)
 
 
@@ -77,8 +78,12 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--lr", type=float, default=2e-3,
-                        help="initial Adam learning rate, annealed to 0 on a cosine schedule")
+    parser.add_argument(
+        "--lr",
+        type=float,
+        default=2e-3,
+        help="initial Adam learning rate, annealed to 0 on a cosine schedule",
+    )
     args = parser.parse_args(argv)
 
     torch.set_num_threads(2)
@@ -103,7 +108,7 @@ def main(argv=None):
         total = 0.0
         te = time.perf_counter()
         for i in range(0, n, args.batch_size):
-            idx = order[i:i + args.batch_size]
+            idx = order[i : i + args.batch_size]
             loss = loss_fn(model(x_train[idx]), y_train[idx])
             optimizer.zero_grad()
             loss.backward()
@@ -111,14 +116,19 @@ def main(argv=None):
             scheduler.step()
             total += loss.item() * len(idx)
         valid_acc = accuracy(model, ds.valid.images, ds.valid.labels)
-        print(f"epoch {epoch}: train loss {total / n:.4f}, valid accuracy {valid_acc:.4f} "
-              f"({time.perf_counter() - te:.1f} s)", flush=True)
+        print(
+            f"epoch {epoch}: train loss {total / n:.4f}, valid accuracy {valid_acc:.4f} "
+            f"({time.perf_counter() - te:.1f} s)",
+            flush=True,
+        )
     train_time = time.perf_counter() - t0
     print(f"training time: {train_time:.1f} s")
     print(f"torch test accuracy: {accuracy(model, ds.test.images, ds.test.labels):.4f}")
 
-    arrays = {name.replace(".", "_"): p.detach().numpy().astype(np.float32)
-              for name, p in model.state_dict().items()}
+    arrays = {
+        name.replace(".", "_"): p.detach().numpy().astype(np.float32)
+        for name, p in model.state_dict().items()
+    }
     assert set(arrays) == set(metrics.WEIGHT_SHAPES), sorted(arrays)
     save_npz_deterministic(args.out, arrays)
     sha = hashlib.sha256(args.out.read_bytes()).hexdigest()
@@ -141,8 +151,10 @@ def main(argv=None):
     print(f"saved {args.out} ({args.out.stat().st_size:,} bytes)")
     print(f"SHA-256: {sha}")
     if sha != metrics.WEIGHTS_SHA256:
-        print("This differs from vaecourse.metrics.WEIGHTS_SHA256; update that constant to use "
-              "these weights.")
+        print(
+            "This differs from vaecourse.metrics.WEIGHTS_SHA256; update that constant to use "
+            "these weights."
+        )
 
 
 if __name__ == "__main__":

@@ -30,12 +30,21 @@ import nbformat
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 CODE_STUB = re.compile(r"# YOUR CODE HERE\s*\n\s*raise NotImplementedError\(\)")  # indented
 TEXT_STUB = "YOUR ANSWER HERE"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
 # --- notebooks ---------------------------------------------------------------------------------
+
 
 def _meta(cell) -> dict:
     return cell.metadata.get("nbgrader", {})
@@ -43,14 +52,16 @@ def _meta(cell) -> dict:
 
 def without_markers(source: str) -> str:
     """A source cell's text minus its ``### BEGIN/END SOLUTION`` lines."""
-    return "\n".join(line for line in source.splitlines()
-                     if line.strip() not in SOLUTION_MARKERS)
+    return "\n".join(line for line in source.splitlines() if line.strip() not in SOLUTION_MARKERS)
 
 
 def code_answers(source_nb) -> dict[str, str]:
     """grade_id -> solution code of every autograded answer cell (solution=true, grade=false)."""
-    return {_meta(c)["grade_id"]: without_markers(c.source) for c in source_nb.cells
-            if c.cell_type == "code" and _meta(c).get("solution") and not _meta(c).get("grade")}
+    return {
+        _meta(c)["grade_id"]: without_markers(c.source)
+        for c in source_nb.cells
+        if c.cell_type == "code" and _meta(c).get("solution") and not _meta(c).get("grade")
+    }
 
 
 def written_answers(source_nb) -> dict[str, str]:
@@ -70,8 +81,11 @@ def code_cell_ids(nb) -> list[str]:
 
 def graded_test_sources(nb) -> dict[str, str]:
     """grade_id -> source of every autograded test cell."""
-    return {_meta(c)["grade_id"]: c.source for c in nb.cells
-            if c.cell_type == "code" and _meta(c).get("grade") and not _meta(c).get("solution")}
+    return {
+        _meta(c)["grade_id"]: c.source
+        for c in nb.cells
+        if c.cell_type == "code" and _meta(c).get("grade") and not _meta(c).get("solution")
+    }
 
 
 def answered_copy(student_nb, source_nb, leave_blank=()):
@@ -88,6 +102,7 @@ def answered_copy(student_nb, source_nb, leave_blank=()):
 
 # --- the JupyterLab server ---------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -99,11 +114,24 @@ def make_workspace(repo: Path, dest: Path) -> Path:
     ``course/`` (without gradebooks or grading folders) and ``assignments/``."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(repo / "nbgrader_config.py", dest / "nbgrader_config.py")
-    shutil.copytree(repo / "course", dest / "course", ignore=shutil.ignore_patterns(
-        "gradebook.db", "release", "submitted", "autograded", "feedback", ".ipynb_checkpoints",
-        "__pycache__"))
-    shutil.copytree(repo / "assignments", dest / "assignments",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(
+        repo / "course",
+        dest / "course",
+        ignore=shutil.ignore_patterns(
+            "gradebook.db",
+            "release",
+            "submitted",
+            "autograded",
+            "feedback",
+            ".ipynb_checkpoints",
+            "__pycache__",
+        ),
+    )
+    shutil.copytree(
+        repo / "assignments",
+        dest / "assignments",
+        ignore=shutil.ignore_patterns(".ipynb_checkpoints"),
+    )
     return dest
 
 
@@ -119,15 +147,21 @@ def jupyter_dirs(base: Path) -> dict[str, str]:
         folder.mkdir(parents=True, exist_ok=True)
     settings = dirs["config"] / "lab" / "user-settings" / "@jupyterlab"
     user_settings = {
-        "apputils-extension/notification.jupyterlab-settings":
-            {"fetchNews": "false", "checkForUpdates": False},
+        "apputils-extension/notification.jupyterlab-settings": {
+            "fetchNews": "false",
+            "checkForUpdates": False,
+        },
         "notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     }
     for name, value in user_settings.items():
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
         (settings / name).write_text(json.dumps(value))
-    return {"JUPYTER_CONFIG_DIR": str(dirs["config"]), "JUPYTER_DATA_DIR": str(dirs["data"]),
-            "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]), "IPYTHONDIR": str(dirs["ipython"])}
+    return {
+        "JUPYTER_CONFIG_DIR": str(dirs["config"]),
+        "JUPYTER_DATA_DIR": str(dirs["data"]),
+        "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
+        "IPYTHONDIR": str(dirs["ipython"]),
+    }
 
 
 def tools_path() -> str:
@@ -146,38 +180,58 @@ class LabServer:
         self.process = None
         self._log = None
 
-    def start(self, timeout: float = 90) -> "LabServer":
-        command = [sys.executable, "-m", "jupyter", "lab", "--no-browser",
-                   "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
-                   "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
-                   f"--ServerApp.root_dir={self.root}", "--LabApp.expose_app_in_browser=True"]
+    def start(self, timeout: float = 90) -> LabServer:
+        command = [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
+            "--LabApp.expose_app_in_browser=True",
+        ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers, CI runners
             command.append("--allow-root")
         self._log = open(self.log_path, "w", buffering=1)
         self._log.write(f"$ {' '.join(command)}\n(cwd {self.root})\n")
         # The server's working folder is the workspace: nbgrader's Validate handler reads the
         # nbgrader_config.py of the folder the server was started in, as with `make lab`.
-        self.process = subprocess.Popen(command, cwd=self.root, env=self.env, stdin=subprocess.DEVNULL,
-                                        stdout=self._log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            command,
+            cwd=self.root,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited with code {self.process.returncode} before "
-                                   f"answering; its log: {self.log_path}\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"jupyter lab exited with code {self.process.returncode} before "
+                    f"answering; its log: {self.log_path}\n{self.log_tail()}"
+                )
             try:
                 self.api("GET", "/api/status", timeout=5)
                 return self
             except (OSError, urllib.error.URLError):
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"jupyter lab did not answer /api/status within {timeout:.0f} s; "
-                                   f"its log: {self.log_path}\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"jupyter lab did not answer /api/status within {timeout:.0f} s; "
+                    f"its log: {self.log_path}\n{self.log_tail()}"
+                )
             time.sleep(0.5)
 
     def api(self, method: str, path: str, timeout: float = 10):
-        request = urllib.request.Request(f"{self.url}{path}", method=method,
-                                         headers={"Authorization": f"token {self.token}"})
+        request = urllib.request.Request(
+            f"{self.url}{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
         with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read()
         return json.loads(body) if body else None
@@ -223,11 +277,17 @@ class LabServer:
 
 # --- the browser -------------------------------------------------------------------------------
 
+
 def launch_chromium(playwright, executable: Path, user_data_dir: Path):
     """The system Chromium with a fresh profile and a 1280x900 window."""
     return playwright.chromium.launch_persistent_context(
-        str(user_data_dir), executable_path=str(executable), headless=True, args=CHROMIUM_ARGS,
-        viewport={"width": 1280, "height": 900}, device_scale_factor=1)
+        str(user_data_dir),
+        executable_path=str(executable),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 1280, "height": 900},
+        device_scale_factor=1,
+    )
 
 
 @contextlib.contextmanager
@@ -256,11 +316,13 @@ def evidence_on_failure(page, out: Path, name: str, server: LabServer | None = N
 def _js(body: str) -> str:
     """A page function ``(arg) => ...`` that finds the notebook panel whose path is
     ``arg.path`` as ``panel`` (null until JupyterLab has opened it) before running ``body``."""
-    return ("(arg) => { const app = window.jupyterapp; let panel = null;"
-            " if (app) { for (const w of app.shell.widgets('main')) {"
-            "   if (w.context && w.context.path === arg.path && w.content && w.content.widgets)"
-            "     { panel = w; } } }"
-            f" {body} }}")
+    return (
+        "(arg) => { const app = window.jupyterapp; let panel = null;"
+        " if (app) { for (const w of app.shell.widgets('main')) {"
+        "   if (w.context && w.context.path === arg.path && w.content && w.content.widgets)"
+        "     { panel = w; } } }"
+        f" {body} }}"
+    )
 
 
 class Notebook:
@@ -269,14 +331,22 @@ class Notebook:
     def __init__(self, page, server: LabServer, path: str):
         self.page, self.server, self.path = page, server, path
 
-    def open(self, workspace: str, kernel_timeout: float = 120) -> "Notebook":
+    def open(self, workspace: str, kernel_timeout: float = 120) -> Notebook:
         """Open the notebook in a fresh JupyterLab workspace; wait for its kernel to be idle."""
-        self.page.goto(self.server.page_url(f"/lab/workspaces/{workspace}/tree/{self.path}"),
-                       wait_until="domcontentloaded", timeout=60_000)
-        self.page.wait_for_function(_js(
-            "return !!(panel && panel.context.isReady && panel.content.widgets.length"
-            " && panel.node.querySelector('.jp-Cell'));"), arg={"path": self.path},
-            timeout=90_000, polling=250)
+        self.page.goto(
+            self.server.page_url(f"/lab/workspaces/{workspace}/tree/{self.path}"),
+            wait_until="domcontentloaded",
+            timeout=60_000,
+        )
+        self.page.wait_for_function(
+            _js(
+                "return !!(panel && panel.context.isReady && panel.content.widgets.length"
+                " && panel.node.querySelector('.jp-Cell'));"
+            ),
+            arg={"path": self.path},
+            timeout=90_000,
+            polling=250,
+        )
         self.wait_kernel_idle(kernel_timeout)
         # Fold the file browser away, as a student would for room (and clearer screenshots).
         tab = self.page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
@@ -286,40 +356,57 @@ class Notebook:
 
     def wait_kernel_idle(self, timeout: float) -> None:
         try:
-            self.page.wait_for_function(_js(
-                "const k = panel && panel.sessionContext.session"
-                " && panel.sessionContext.session.kernel;"
-                " return !!(k && k.status === 'idle');"), arg={"path": self.path},
-                timeout=timeout * 1000, polling=500)
+            self.page.wait_for_function(
+                _js(
+                    "const k = panel && panel.sessionContext.session"
+                    " && panel.sessionContext.session.kernel;"
+                    " return !!(k && k.status === 'idle');"
+                ),
+                arg={"path": self.path},
+                timeout=timeout * 1000,
+                polling=500,
+            )
         except Exception as err:
-            raise AssertionError(f"the kernel of {self.path} was not idle within {timeout:.0f} s "
-                                 f"(status: {self.kernel_status()})") from err
+            raise AssertionError(
+                f"the kernel of {self.path} was not idle within {timeout:.0f} s "
+                f"(status: {self.kernel_status()})"
+            ) from err
 
     def kernel_status(self):
-        return self.page.evaluate(_js(
-            "const s = panel && panel.sessionContext.session;"
-            " return s && s.kernel ? s.kernel.status : null;"), {"path": self.path})
+        return self.page.evaluate(
+            _js(
+                "const s = panel && panel.sessionContext.session;"
+                " return s && s.kernel ? s.kernel.status : null;"
+            ),
+            {"path": self.path},
+        )
 
     def cell_index(self, grade_id: str) -> int:
-        index = self.page.evaluate(_js(
-            "return panel.content.widgets.findIndex(c => {"
-            " const m = c.model.getMetadata('nbgrader'); return !!m && m.grade_id === arg.id; });"),
-            {"path": self.path, "id": grade_id})
+        index = self.page.evaluate(
+            _js(
+                "return panel.content.widgets.findIndex(c => {"
+                " const m = c.model.getMetadata('nbgrader');"
+                " return !!m && m.grade_id === arg.id; });"
+            ),
+            {"path": self.path, "id": grade_id},
+        )
         assert index >= 0, f"{self.path} has no cell with grade_id {grade_id!r}"
         return index
 
     def cell(self, grade_id: str):
         """The DOM node of a cell, found through the model by its nbgrader grade_id."""
         index = self.cell_index(grade_id)
-        self.page.evaluate(_js(
-            "panel.content.widgets[arg.index].node.setAttribute('data-grade-id', arg.id);"),
-            {"path": self.path, "index": index, "id": grade_id})
+        self.page.evaluate(
+            _js("panel.content.widgets[arg.index].node.setAttribute('data-grade-id', arg.id);"),
+            {"path": self.path, "index": index, "id": grade_id},
+        )
         return self.page.locator(f'.jp-Cell[data-grade-id="{grade_id}"]')
 
     def source(self, grade_id: str) -> str:
-        return self.page.evaluate(_js(
-            "return panel.content.widgets[arg.index].model.sharedModel.getSource();"),
-            {"path": self.path, "index": self.cell_index(grade_id)})
+        return self.page.evaluate(
+            _js("return panel.content.widgets[arg.index].model.sharedModel.getSource();"),
+            {"path": self.path, "index": self.cell_index(grade_id)},
+        )
 
     def type_into(self, grade_id: str, text: str) -> None:
         """Replace a cell's text as a student would: click into its editor (a markdown cell:
@@ -336,29 +423,36 @@ class Notebook:
         self.page.keyboard.insert_text(text)
         self.page.keyboard.press("Escape")  # back to command mode
         got = self.source(grade_id)
-        assert got == text, (f"cell {grade_id!r} of {self.path} holds, after typing:\n{got}\n"
-                             f"--- but should hold:\n{text}")
+        assert got == text, (
+            f"cell {grade_id!r} of {self.path} holds, after typing:\n{got}\n"
+            f"--- but should hold:\n{text}"
+        )
 
     def run_all_from_menu(self) -> None:
         """Run > Run All Cells, from JupyterLab's menu bar."""
         self.page.locator(".lm-MenuBar-item", has_text=re.compile(r"^\s*Run\s*$")).click()
-        self.page.locator(".lm-Menu-content .lm-Menu-item",
-                          has_text=re.compile(r"^\s*Run All Cells\s*$")).click()
+        self.page.locator(
+            ".lm-Menu-content .lm-Menu-item", has_text=re.compile(r"^\s*Run All Cells\s*$")
+        ).click()
 
     def state(self) -> dict:
         """Kernel status and, per code cell: grade_id, execution count, pending?, error outputs."""
-        return self.page.evaluate(_js(
-            "const s = panel.sessionContext.session;"
-            " const cells = panel.content.widgets.filter(c => c.model.type === 'code').map(c => {"
-            "   const m = c.model.getMetadata('nbgrader') || {};"
-            "   const prompt = c.node.querySelector('.jp-InputPrompt');"
-            "   const outputs = c.model.outputs.toJSON();"
-            "   return {id: m.grade_id || null, count: c.model.executionCount,"
-            "     pending: !!prompt && prompt.textContent.includes('*'),"
-            "     errors: outputs.filter(o => o.output_type === 'error')"
-            "       .map(o => o.ename + ': ' + o.evalue)}; });"
-            " return {kernel: s && s.kernel ? s.kernel.status : null, cells};"),
-            {"path": self.path})
+        return self.page.evaluate(
+            _js(
+                "const s = panel.sessionContext.session;"
+                " const cells = panel.content.widgets"
+                ".filter(c => c.model.type === 'code').map(c => {"
+                "   const m = c.model.getMetadata('nbgrader') || {};"
+                "   const prompt = c.node.querySelector('.jp-InputPrompt');"
+                "   const outputs = c.model.outputs.toJSON();"
+                "   return {id: m.grade_id || null, count: c.model.executionCount,"
+                "     pending: !!prompt && prompt.textContent.includes('*'),"
+                "     errors: outputs.filter(o => o.output_type === 'error')"
+                "       .map(o => o.ename + ': ' + o.evalue)}; });"
+                " return {kernel: s && s.kernel ? s.kernel.status : null, cells};"
+            ),
+            {"path": self.path},
+        )
 
     def wait_run_all(self, timeout: float) -> dict:
         """Wait until no cell is pending, the kernel is idle, and every code cell has run or one
@@ -367,21 +461,26 @@ class Notebook:
         while time.monotonic() < deadline:
             state = self.state()
             cells = state["cells"]
-            done = (state["kernel"] == "idle" and not any(c["pending"] for c in cells)
-                    and (all(c["count"] is not None for c in cells)
-                         or any(c["errors"] for c in cells)))
+            done = (
+                state["kernel"] == "idle"
+                and not any(c["pending"] for c in cells)
+                and (all(c["count"] is not None for c in cells) or any(c["errors"] for c in cells))
+            )
             settled = settled + 1 if done else 0
             if settled >= 2:
                 return state
             time.sleep(0.5)
         running = [c["id"] for c in (state or {}).get("cells", []) if c["pending"]]
-        raise AssertionError(f"Run All of {self.path} did not finish within {timeout:.0f} s "
-                             f"(kernel {state and state['kernel']}, still pending: {running})")
+        raise AssertionError(
+            f"Run All of {self.path} did not finish within {timeout:.0f} s "
+            f"(kernel {state and state['kernel']}, still pending: {running})"
+        )
 
     def stderr_tracebacks(self) -> list[str]:
         """Text of rendered stderr/error outputs that show a traceback."""
         texts = self.page.locator(
-            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').all_inner_texts()
+            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+        ).all_inner_texts()
         return [t for t in texts if re.search(r"Traceback|Error\b.*\n|-{20,}", t)]
 
     def validate(self, timeout: float) -> tuple[str, str]:
@@ -395,13 +494,17 @@ class Notebook:
             dialog.first.wait_for(state="visible", timeout=timeout * 1000)
         except Exception as err:
             label = button.inner_text(timeout=2000) if button.is_visible() else "?"
-            raise AssertionError(f"no dialog within {timeout:.0f} s of clicking Validate on "
-                                 f"{self.path} (the button reads {label!r})") from err
+            raise AssertionError(
+                f"no dialog within {timeout:.0f} s of clicking Validate on "
+                f"{self.path} (the button reads {label!r})"
+            ) from err
         text = dialog.first.inner_text()
         assert "Validation Results" in text, f"Validate opened an unexpected dialog:\n{text}"
         kind = self.page.evaluate(
             "() => { const n = document.querySelector('.jp-Dialog [class*=\"validation-\"]');"
-            " return n ? [...n.classList].filter(c => c.startsWith('validation-')).join(' ') : ''; }")
+            " return n ? [...n.classList].filter(c => c.startsWith('validation-')).join(' ')"
+            " : ''; }"
+        )
         return text, kind
 
     def close_dialog(self) -> None:
@@ -411,10 +514,18 @@ class Notebook:
 
 def run_nbgrader(course_root: Path, env: dict[str, str], *args: str, timeout: float = 600) -> str:
     """Run ``nbgrader <args>`` in ``course_root``; fail with its output unless it succeeds."""
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_root, env=env,
-                            capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course_root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     output = result.stdout + result.stderr
     if result.returncode != 0:
-        raise AssertionError(f"nbgrader {' '.join(args)} failed in {course_root} "
-                             f"(exit {result.returncode}):\n{output[-6000:]}")
+        raise AssertionError(
+            f"nbgrader {' '.join(args)} failed in {course_root} "
+            f"(exit {result.returncode}):\n{output[-6000:]}"
+        )
     return output

@@ -34,8 +34,9 @@ class TorchAdapter:
         return self.ref.reconstruction_mse(self._t(x), self._t(x_hat)).double().numpy()
 
     def vae_loss(self, x, logits, mu, gamma, beta=1.0):
-        return float(self.ref.vae_loss(self._t(x), self._t(logits), self._t(mu), self._t(gamma),
-                                       beta))
+        return float(
+            self.ref.vae_loss(self._t(x), self._t(logits), self._t(mu), self._t(gamma), beta)
+        )
 
     def sample(self, mu, gamma, seed):
         return self.ref.sample_codings(self._t(mu), self._t(gamma), seed=seed).numpy()
@@ -49,6 +50,10 @@ class TorchAdapter:
     def dense_vae(self, seed=0):
         self.torch.manual_seed(seed)
         return self.ref.DenseVAE()
+
+    def dense_vae_sized(self, codings_size, seed=0):
+        self.torch.manual_seed(seed)
+        return self.ref.DenseVAE(codings_size=codings_size)
 
     def conv_vae(self, seed=0):
         self.torch.manual_seed(seed)
@@ -71,12 +76,6 @@ class TorchAdapter:
 
     def evaluate_elbo(self, model, x):
         return self.ref.evaluate_elbo(model, x)
-
-    def dense_layers(self, model):
-        """(kernel (in, out), bias) of every Linear layer in encoder, heads, decoder order."""
-        modules = [*model.encoder_body, model.z_mean_head, model.z_log_var_head, *model.decoder]
-        return [(m.weight.detach().numpy().T, m.bias.detach().numpy())
-                for m in modules if isinstance(m, self.torch.nn.Linear)]
 
 
 class KerasAdapter:
@@ -108,8 +107,11 @@ class KerasAdapter:
         return self._np(self.ref.reconstruction_mse(self._t(x), self._t(x_hat))).astype(np.float64)
 
     def vae_loss(self, x, logits, mu, gamma, beta=1.0):
-        return float(self._np(self.ref.vae_loss(self._t(x), self._t(logits), self._t(mu),
-                                                self._t(gamma), beta)))
+        return float(
+            self._np(
+                self.ref.vae_loss(self._t(x), self._t(logits), self._t(mu), self._t(gamma), beta)
+            )
+        )
 
     def sample(self, mu, gamma, seed):
         return self._np(self.ref.Sampling(seed=seed)([self._t(mu), self._t(gamma)]))
@@ -117,14 +119,17 @@ class KerasAdapter:
     def sample_gradients(self, mu, gamma, seed=0):
         import tensorflow as tf
 
-        mu, gamma = tf.Variable(np.asarray(mu, np.float32)), tf.Variable(np.asarray(gamma, np.float32))
+        mu, gamma = (
+            tf.Variable(np.asarray(mu, np.float32)),
+            tf.Variable(np.asarray(gamma, np.float32)),
+        )
         with tf.GradientTape() as tape:
             total = tf.reduce_sum(self.ref.Sampling(seed=seed)([mu, gamma]))
         return tuple(g.numpy() for g in tape.gradient(total, [mu, gamma]))
 
-    def dense_vae(self, seed=0):
+    def dense_vae(self, seed=0, **kwargs):
         self.keras.utils.set_random_seed(seed)
-        return self.ref.build_dense_vae(seed=seed)
+        return self.ref.build_dense_vae(seed=seed, **kwargs)
 
     def conv_vae(self, seed=0):
         self.keras.utils.set_random_seed(seed)
@@ -144,14 +149,6 @@ class KerasAdapter:
 
     def evaluate_elbo(self, model, x):
         return self.ref.evaluate_elbo(model, x)
-
-    def load_dense_layers(self, model, kernels_and_biases):
-        """Set every Dense layer (encoder, heads, decoder order) from (kernel, bias) pairs."""
-        layers = [layer for layer in [*model.encoder.layers, *model.decoder.layers]
-                  if isinstance(layer, self.keras.layers.Dense)]
-        assert len(layers) == len(kernels_and_biases)
-        for layer, (kernel, bias) in zip(layers, kernels_and_biases):
-            layer.set_weights([kernel, bias])
 
 
 ADAPTERS = {"torch": TorchAdapter, "keras": KerasAdapter}

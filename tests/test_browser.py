@@ -25,10 +25,9 @@ import shutil
 import time
 from pathlib import Path
 
+import browser_helpers as bh
 import nbformat
 import pytest
-
-import browser_helpers as bh
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "test-output" / "browser"
@@ -45,8 +44,10 @@ RUN_ALL_TIMEOUT = 240
 VALIDATE_TIMEOUT = 300  # the Validate button runs the whole notebook again, on the server
 
 CHROMIUM = Path(os.environ.get("VAECOURSE_CHROMIUM") or "/usr/bin/chromium")
-_NO_CHROMIUM = (f"Chromium not found at {CHROMIUM}: install it with apt-get install -y chromium "
-                "(or set VAECOURSE_CHROMIUM to its path)")
+_NO_CHROMIUM = (
+    f"Chromium not found at {CHROMIUM}: install it with apt-get install -y chromium "
+    "(or set VAECOURSE_CHROMIUM to its path)"
+)
 _HAVE_CHROMIUM = CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)
 
 if not _HAVE_CHROMIUM and not os.environ.get("CI"):
@@ -67,6 +68,7 @@ def _read(path: Path):
 
 # --- fixtures ----------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def out_dir() -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
@@ -78,23 +80,33 @@ def out_dir() -> Path:
 
 @pytest.fixture(scope="module")
 def course_built() -> None:
-    missing = [str(p.relative_to(REPO)) for track in TRACKS
-               for p in (_source_path(track), REPO / _student_rel(track)) if not p.is_file()]
+    missing = [
+        str(p.relative_to(REPO))
+        for track in TRACKS
+        for p in (_source_path(track), REPO / _student_rel(track))
+        if not p.is_file()
+    ]
     if missing:
-        pytest.fail(f"missing: {', '.join(missing)}; write the source notebooks, then build the "
-                    f"student versions with `.venv/bin/vaecourse build {ASSIGNMENT}`")
+        pytest.fail(
+            f"missing: {', '.join(missing)}; write the source notebooks, then build the "
+            f"student versions with `.venv/bin/vaecourse build {ASSIGNMENT}`"
+        )
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory, shared_data, out_dir, course_built):
+def lab(tmp_path_factory, fashion_data_root, out_dir, course_built):
     """JupyterLab on 127.0.0.1 serving a temporary copy of the course, with isolated Jupyter
     folders; stopped (kernels first) whatever happens."""
     base = tmp_path_factory.mktemp("browser")
     workspace = bh.make_workspace(REPO, base / "workspace")
-    env = {**os.environ, **bh.jupyter_dirs(base / "jupyter"), "PATH": bh.tools_path(),
-           "VAECOURSE_DATA": str(shared_data),
-           # as `make lab` does; `make test` exports MPLBACKEND=Agg, which shows no figure
-           "MPLBACKEND": bh.INLINE_BACKEND}
+    env = {
+        **os.environ,
+        **bh.jupyter_dirs(base / "jupyter"),
+        "PATH": bh.tools_path(),
+        "VAECOURSE_DATA": str(fashion_data_root),
+        # as `make lab` does; `make test` exports MPLBACKEND=Agg, which shows no figure
+        "MPLBACKEND": bh.INLINE_BACKEND,
+    }
     env.pop("VAECOURSE_TRACK", None)  # the formgrader uses the default track, pytorch
     server = bh.LabServer(workspace, env, out_dir / "jupyter-server.log")
     try:
@@ -139,6 +151,7 @@ def _shot(page, out_dir: Path, name: str) -> None:
 
 # --- student -----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("track", TRACKS)
 def test_student_answers_runs_all_and_validates(track, lab, page, out_dir):
     source = _read(_source_path(track))
@@ -152,7 +165,8 @@ def test_student_answers_runs_all_and_validates(track, lab, page, out_dir):
 
         for grade_id, text in answers.items():
             assert bh.CODE_STUB.search(notebook.source(grade_id)), (
-                f"the student version's answer cell {grade_id!r} should hold the stub")
+                f"the student version's answer cell {grade_id!r} should hold the stub"
+            )
             notebook.type_into(grade_id, text)
         for grade_id, text in written.items():
             assert notebook.source(grade_id).strip() == bh.TEXT_STUB
@@ -182,8 +196,9 @@ def test_student_answers_runs_all_and_validates(track, lab, page, out_dir):
         text, kind = notebook.validate(VALIDATE_TIMEOUT)
         print(f"{track}: Validate took {time.monotonic() - started:.0f} s")
         _shot(page, out_dir, f"{track}-4-validated")
-        assert "Success! Your notebook passes all the tests." in text and \
-            kind == "validation-success", f"Validate did not report success ({kind}):\n{text}"
+        assert (
+            "Success! Your notebook passes all the tests." in text and kind == "validation-success"
+        ), f"Validate did not report success ({kind}):\n{text}"
         notebook.close_dialog()
 
 
@@ -196,8 +211,9 @@ def test_validate_reports_an_unanswered_question(lab, page, out_dir):
     # from the repository: the workspace's copy may hold an earlier test's answers
     shutil.copytree(REPO / "assignments" / track / ASSIGNMENT, folder)
     student = _read(folder / f"{ASSIGNMENT}.ipynb")
-    nbformat.write(bh.answered_copy(student, source, leave_blank={blank}),
-                   folder / f"{ASSIGNMENT}.ipynb")
+    nbformat.write(
+        bh.answered_copy(student, source, leave_blank={blank}), folder / f"{ASSIGNMENT}.ipynb"
+    )
     visible_test = bh.graded_test_sources(student)[f"test_{blank}"]
 
     notebook = bh.Notebook(page, lab, f"unanswered/{track}/{ASSIGNMENT}/{ASSIGNMENT}.ipynb")
@@ -207,16 +223,19 @@ def test_validate_reports_an_unanswered_question(lab, page, out_dir):
         text, kind = notebook.validate(VALIDATE_TIMEOUT)
         _shot(page, out_dir, f"{track}-unanswered-validated")
         assert kind == "validation-failed" and "The following cell failed:" in text, (
-            f"Validate should report a failed test for the blank answer {blank!r} ({kind}):\n{text}")
+            f"Validate should report a failed test for the blank answer {blank!r} ({kind}):\n{text}"
+        )
         first_line = next(line for line in visible_test.splitlines() if line.strip())
         assert first_line.strip() in text, (
-            f"the failure report should show the test test_{blank} ({first_line!r}):\n{text}")
+            f"the failure report should show the test test_{blank} ({first_line!r}):\n{text}"
+        )
         assert "NotImplementedError" in text, f"the report should name the error:\n{text}"
         assert "Success!" not in text
         notebook.close_dialog()
 
 
 # --- instructor --------------------------------------------------------------------------------
+
 
 def test_formgrader_shows_the_autograded_submission(lab, page, out_dir):
     track = "pytorch"  # the root nbgrader_config.py's default track
@@ -229,8 +248,9 @@ def test_formgrader_shows_the_autograded_submission(lab, page, out_dir):
     submission.parent.mkdir(parents=True)
     student = _read(REPO / _student_rel(track))
     nbformat.write(bh.answered_copy(student, source), submission)
-    bh.run_nbgrader(root, lab.env, "db", "student", "add", STUDENT, "--first-name=Ada",
-                    "--last-name=Lovelace")
+    bh.run_nbgrader(
+        root, lab.env, "db", "student", "add", STUDENT, "--first-name=Ada", "--last-name=Lovelace"
+    )
     bh.run_nbgrader(root, lab.env, "autograde", ASSIGNMENT)
 
     with bh.evidence_on_failure(page, out_dir, "formgrader", lab):
@@ -239,8 +259,10 @@ def test_formgrader_shows_the_autograded_submission(lab, page, out_dir):
         row.first.wait_for(state="visible", timeout=30_000)
         _shot(page, out_dir, "formgrader-1-assignments")
 
-        page.goto(lab.page_url(f"/formgrader/manage_submissions/{ASSIGNMENT}"),
-                  wait_until="domcontentloaded")
+        page.goto(
+            lab.page_url(f"/formgrader/manage_submissions/{ASSIGNMENT}"),
+            wait_until="domcontentloaded",
+        )
         row = page.locator("#main-table tr", has_text=STUDENT)
         row.first.wait_for(state="visible", timeout=30_000)
         score = row.first.locator("td.score")
@@ -248,13 +270,18 @@ def test_formgrader_shows_the_autograded_submission(lab, page, out_dir):
         try:
             page.wait_for_function(
                 "([el, want]) => el.textContent.trim() === want",
-                arg=[score.element_handle(), expected], timeout=15_000)
+                arg=[score.element_handle(), expected],
+                timeout=15_000,
+            )
         except Exception as err:
-            raise AssertionError(f"the formgrader should show {STUDENT}'s score {expected!r} "
-                                 f"(all autograded points), shows {score.inner_text()!r}") from err
+            raise AssertionError(
+                f"the formgrader should show {STUDENT}'s score {expected!r} "
+                f"(all autograded points), shows {score.inner_text()!r}"
+            ) from err
         status = row.first.locator("td.status").inner_text()
         assert re.search(r"needs manual grading", status, re.I), (
-            f"the written answer is graded by hand, so the status should say so: {status!r}")
+            f"the written answer is graded by hand, so the status should say so: {status!r}"
+        )
         _shot(page, out_dir, "formgrader-2-graded-submission")
 
 

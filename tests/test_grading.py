@@ -17,8 +17,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from toy_course import ASSIGNMENT, make_toy_repo, toy_notebook
+
 from vaecourse.course.build import build, stale
 from vaecourse.course.grade import grade
 from vaecourse.course.layout import Assignment, assignments
@@ -40,31 +40,90 @@ def toy_repo(tmp_path_factory):
 
 # --- lint ------------------------------------------------------------------------------------
 
+
 def test_lint_accepts_the_toy():
     assert lint_notebook(toy_notebook()) == []
 
 
-@pytest.mark.parametrize("damage, expected", [
-    (lambda nb: by_id(nb, "test_triple").metadata["nbgrader"].update(grade_id="test_double"),
-     "duplicate grade_id"),
-    (lambda nb: by_id(nb, "test_double").metadata["nbgrader"].update(points=0), "positive points"),
-    (lambda nb: setattr(by_id(nb, "setup"), "outputs",
-                        [nbformat.v4.new_output("stream", text="hi")]), "outputs are not stripped"),
-    (lambda nb: nb.cells.remove(by_id(nb, "test_double_hidden")), "double: no hidden test cell"),
-    (lambda nb: nb.cells.remove(by_id(nb, "test_triple")), "triple: no visible test cell"),
-    (lambda nb: by_id(nb, "double").metadata.pop("nbgrader"), "no nbgrader metadata"),
-    (lambda nb: setattr(by_id(nb, "triple"), "source", "def triple(x):\n    return 3 * x"),
-     "### BEGIN SOLUTION"),
-    (lambda nb: setattr(by_id(nb, "test_double"), "source",
-                        "from vaecourse.torch import kl_divergence\nassert double(1) == 2"),
-     "not with vaecourse's reference code"),
-    (lambda nb: nb.cells.remove(by_id(nb, "written")), "no manually graded answer"),
-])
+@pytest.mark.parametrize(
+    "damage, expected",
+    [
+        (
+            lambda nb: by_id(nb, "test_triple").metadata["nbgrader"].update(grade_id="test_double"),
+            "duplicate grade_id",
+        ),
+        (
+            lambda nb: by_id(nb, "test_double").metadata["nbgrader"].update(points=0),
+            "positive points",
+        ),
+        (
+            lambda nb: setattr(
+                by_id(nb, "setup"), "outputs", [nbformat.v4.new_output("stream", text="hi")]
+            ),
+            "outputs are not stripped",
+        ),
+        (
+            lambda nb: nb.cells.remove(by_id(nb, "test_double_hidden")),
+            "double: no hidden test cell",
+        ),
+        (lambda nb: nb.cells.remove(by_id(nb, "test_triple")), "triple: no visible test cell"),
+        (lambda nb: by_id(nb, "double").metadata.pop("nbgrader"), "no nbgrader metadata"),
+        (
+            lambda nb: setattr(by_id(nb, "triple"), "source", "def triple(x):\n    return 3 * x"),
+            "### BEGIN SOLUTION",
+        ),
+        (
+            lambda nb: setattr(
+                by_id(nb, "test_double"),
+                "source",
+                "from vaecourse.torch import kl_divergence\nassert double(1) == 2",
+            ),
+            "not with vaecourse's reference code (vaecourse.torch.kl_divergence)",
+        ),
+        (
+            lambda nb: setattr(
+                by_id(nb, "test_double"),
+                "source",
+                "import vaecourse.plots as vp\nassert (double(vp.latent_grid(2)) == 0).any()",
+            ),
+            "not with vaecourse's reference code (vaecourse.plots.latent_grid)",
+        ),
+        (
+            lambda nb: setattr(
+                by_id(nb, "test_double"),
+                "source",
+                "import vaecourse\nn = vaecourse.metrics.active_units\nassert double(2)",
+            ),
+            "not with vaecourse's reference code (vaecourse.metrics.active_units)",
+        ),
+        (
+            lambda nb: setattr(
+                by_id(nb, "test_double"),
+                "source",
+                "%matplotlib inline\nfrom vaecourse.keras.losses import kl_divergence",
+            ),
+            "not with vaecourse's reference code (vaecourse.keras.losses.kl_divergence)",
+        ),
+        (lambda nb: nb.cells.insert(3, nb.cells.pop(6)), "the next cells must be test_double"),
+        (lambda nb: nb.metadata.pop("vaecourse"), "must state the cell timeout"),
+        (lambda nb: nb.cells.remove(by_id(nb, "written")), "no manually graded answer"),
+    ],
+)
 def test_lint_finds_each_problem(damage, expected):
     nb = toy_notebook()
     damage(nb)
     problems = lint_notebook(nb)
     assert any(expected in p for p in problems), problems
+
+
+def test_lint_lets_tests_use_the_test_helpers_and_data():
+    nb = toy_notebook()
+    by_id(nb, "test_double").source = (
+        "from vaecourse.checks import check_close\nfrom vaecourse.data import load_digits\n"
+        "import vaecourse.metrics\nscore = vaecourse.metrics.frechet_distance\n"
+        "check_close(double(1), 2, 'double')"
+    )
+    assert lint_notebook(nb) == []
 
 
 def test_lint_finds_tracks_that_disagree(tmp_path):
@@ -82,21 +141,26 @@ def test_lint_finds_tracks_with_different_sections(tmp_path):
     nb.cells.remove(by_id(nb, "intro"))
     nbformat.write(nb, Assignment(repo, "tensorflow", ASSIGNMENT).source)
     problems = " ".join(lint(assignments(repo))[f"*/{ASSIGNMENT}"])
-    assert "disagree on their sections: cell 0 is 'intro' in pytorch but 'setup' in tensorflow" \
-        in problems, problems
+    assert (
+        "disagree on their sections: cell 0 is 'intro' in pytorch but 'setup' in tensorflow"
+        in problems
+    ), problems
 
 
 # --- build -----------------------------------------------------------------------------------
 
+
 def test_build_writes_student_versions_and_executed_solutions(toy_repo):
     for track in ("pytorch", "tensorflow"):
-        student = nbformat.read(toy_repo / "assignments" / track / ASSIGNMENT /
-                                f"{ASSIGNMENT}.ipynb", as_version=4)
+        student = nbformat.read(
+            toy_repo / "assignments" / track / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4
+        )
         text = nbformat.writes(student)
         assert "raise NotImplementedError()" in text and "return 2 * x" not in text
         assert "double(-3)" not in text, "hidden tests leaked into the student version"
-        solution = nbformat.read(toy_repo / "solutions" / track / ASSIGNMENT /
-                                 f"{ASSIGNMENT}.ipynb", as_version=4)
+        solution = nbformat.read(
+            toy_repo / "solutions" / track / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4
+        )
         text = nbformat.writes(solution)
         assert "return 2 * x" in text and "double(-3)" not in text and "BEGIN SOLUTION" not in text
         assert all(c.execution_count for c in solution.cells if c.cell_type == "code")
@@ -119,12 +183,14 @@ def test_build_is_deterministic_and_staleness_is_detected(toy_repo, tmp_path):
 
 # --- grading ---------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def graded(toy_repo, tmp_path_factory):
     """Grade a batch of realistic and broken submissions once; return (outcomes, out folder)."""
     source = nbformat.read(Assignment(toy_repo, "pytorch", ASSIGNMENT).source, as_version=4)
-    student = nbformat.read(toy_repo / "assignments" / "pytorch" / ASSIGNMENT /
-                            f"{ASSIGNMENT}.ipynb", as_version=4)
+    student = nbformat.read(
+        toy_repo / "assignments" / "pytorch" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4
+    )
     subs = tmp_path_factory.mktemp("submissions")
 
     def put(name, nb):
@@ -150,8 +216,9 @@ def graded(toy_repo, tmp_path_factory):
     (subs / "empty" / "readme.txt").write_text("no notebook")
     nbformat.write(source, subs / f'o"brien, pat_123_{ASSIGNMENT}.ipynb')  # LMS-style flat name
     out = tmp_path_factory.mktemp("grading")
-    outcomes = grade(Assignment(toy_repo, "pytorch", ASSIGNMENT), subs, out, cell_timeout=15,
-                     log=lambda *_: None)
+    outcomes = grade(
+        Assignment(toy_repo, "pytorch", ASSIGNMENT), subs, out, cell_timeout=15, log=lambda *_: None
+    )
     return {o.student_id: o for o in outcomes}, out
 
 
@@ -221,8 +288,12 @@ def test_zip_input_and_regrading_keep_everything(toy_repo, graded, tmp_path):
     with zipfile.ZipFile(archive, "w") as zf:
         zf.write(source, f"late_student/{ASSIGNMENT}.ipynb")
         zf.writestr("../escape.ipynb", "{}")
-    outcomes = {o.student_id: o for o in grade(Assignment(toy_repo, "pytorch", ASSIGNMENT),
-                                               archive, out, log=lambda *_: None)}
+    outcomes = {
+        o.student_id: o
+        for o in grade(
+            Assignment(toy_repo, "pytorch", ASSIGNMENT), archive, out, log=lambda *_: None
+        )
+    }
     assert outcomes["late_student"].autograded_score == 5
     assert any("outside the archive" in " ".join(o.details) for o in outcomes.values())
     assert not (out.parent / "escape.ipynb").exists()
@@ -237,14 +308,29 @@ def test_cli_grade_exit_code_and_report(toy_repo, tmp_path):
     subs = tmp_path / "subs"
     (subs / "only").mkdir(parents=True)
     (subs / "only" / f"{ASSIGNMENT}.ipynb").write_text("not json")
-    result = subprocess.run([sys.executable, "-m", "vaecourse.cli", "grade", "--track", "pytorch",
-                             ASSIGNMENT, str(subs), "--out", str(tmp_path / "out")],
-                            cwd=toy_repo, capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vaecourse.cli",
+            "grade",
+            "--track",
+            "pytorch",
+            ASSIGNMENT,
+            str(subs),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        cwd=toy_repo,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2, result.stdout + result.stderr
     assert "corrupt" in result.stdout
 
 
 # --- the student's self-check ----------------------------------------------------------------
+
 
 def test_validate_fails_on_failing_tests_and_passes_when_answered(toy_repo, tmp_path):
     student = toy_repo / "assignments" / "pytorch" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -257,7 +343,9 @@ def test_validate_fails_on_failing_tests_and_passes_when_answered(toy_repo, tmp_
     unanswered = tmp_path / "unanswered.ipynb"
     nbformat.write(nb, unanswered)
     written_missing = subprocess.run([*cmd, str(unanswered)], capture_output=True, text=True)
-    assert written_missing.returncode == 1 and "did not provide a response" in written_missing.stdout
+    assert (
+        written_missing.returncode == 1 and "did not provide a response" in written_missing.stdout
+    )
     by_id(nb, "written").source = "Because."
     answered = tmp_path / f"{ASSIGNMENT}.ipynb"
     nbformat.write(nb, answered)

@@ -4,12 +4,10 @@ active units."""
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,13 +15,12 @@ import pytest
 from vaecourse import metrics
 from vaecourse.data import load_fashion_mnist
 
-DATA_DIR = Path(os.environ.get("VAECOURSE_DATA", "/work/shared/data"))
 N = 2000
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return load_fashion_mnist(data_dir=DATA_DIR)
+def ds(fashion_data_root):
+    return load_fashion_mnist(data_dir=fashion_data_root)
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +36,7 @@ def fd_test_train(ds, test_x):
 # --------------------------------------------------------------------------------------------
 # The weights file
 # --------------------------------------------------------------------------------------------
+
 
 def test_checksum_constant_matches_shipped_file():
     digest = hashlib.sha256(metrics.WEIGHTS_PATH.read_bytes()).hexdigest()
@@ -84,6 +82,7 @@ def test_weights_are_loaded_once():
 # --------------------------------------------------------------------------------------------
 # The classifier
 # --------------------------------------------------------------------------------------------
+
 
 def test_numpy_forward_matches_torch(ds):
     torch = pytest.importorskip("torch")
@@ -153,6 +152,7 @@ def test_classifier_accuracy(ds):
 # Fréchet distance
 # --------------------------------------------------------------------------------------------
 
+
 def test_frechet_distance_of_a_set_with_itself_is_zero(test_x):
     assert abs(metrics.frechet_distance(test_x[:1000], test_x[:1000])) < 1e-6
 
@@ -188,7 +188,7 @@ def test_frechet_distance_flags_noise_blur_and_shuffled_pixels(test_x, fd_test_t
     noise = rng.random(test_x.shape, dtype=np.float32)
     # 5x5 box blur (edge padding): a cheap stand-in for blurry VAE samples
     padded = np.pad(test_x, ((0, 0), (2, 2), (2, 2)), mode="edge")
-    blurred = sum(padded[:, i:i + 28, j:j + 28] for i in range(5) for j in range(5)) / 25
+    blurred = sum(padded[:, i : i + 28, j : j + 28] for i in range(5) for j in range(5)) / 25
     shuffled = test_x.reshape(N, 784)[:, rng.permutation(784)].reshape(N, 28, 28)
     for name, other in (("noise", noise), ("blurred", blurred), ("shuffled", shuffled)):
         fd = metrics.frechet_distance(test_x, other)
@@ -208,6 +208,7 @@ def test_frechet_distance_needs_two_images_per_set(test_x):
 # Confidence and sample_quality
 # --------------------------------------------------------------------------------------------
 
+
 def test_classifier_confidence(test_x):
     real = metrics.classifier_confidence(test_x)
     assert real > 0.8
@@ -216,7 +217,7 @@ def test_classifier_confidence(test_x):
     assert metrics.classifier_confidence(noise) < real
     assert metrics.classifier_confidence(0.5 * noise) < real - 0.1  # dim noise
     padded = np.pad(test_x, ((0, 0), (2, 2), (2, 2)), mode="edge")
-    blurred = sum(padded[:, i:i + 28, j:j + 28] for i in range(5) for j in range(5)) / 25
+    blurred = sum(padded[:, i : i + 28, j : j + 28] for i in range(5) for j in range(5)) / 25
     assert metrics.classifier_confidence(blurred) < real - 0.1
 
 
@@ -226,7 +227,8 @@ def test_sample_quality_combines_both_scores(ds, test_x):
     result = metrics.sample_quality(samples, reference)
     assert set(result) == {"frechet_distance", "confidence"}
     assert result["frechet_distance"] == pytest.approx(
-        metrics.frechet_distance(samples, reference), rel=1e-9)
+        metrics.frechet_distance(samples, reference), rel=1e-9
+    )
     assert result["confidence"] == pytest.approx(metrics.classifier_confidence(samples), rel=1e-9)
     assert all(isinstance(v, float) for v in result.values())
 
@@ -235,8 +237,10 @@ def test_sample_quality_combines_both_scores(ds, test_x):
 # Input checks
 # --------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("shape", [(28, 28), (5, 28), (5, 28, 28, 3), (5, 3, 28, 28), (5, 785),
-                                   (0, 28, 28), (5, 32, 32)])
+
+@pytest.mark.parametrize(
+    "shape", [(28, 28), (5, 28), (5, 28, 28, 3), (5, 3, 28, 28), (5, 785), (0, 28, 28), (5, 32, 32)]
+)
 def test_bad_image_shapes_raise(shape):
     with pytest.raises(ValueError, match="shape|empty"):
         metrics.classifier_features(np.zeros(shape, np.float32))
@@ -266,6 +270,7 @@ def test_out_of_range_and_nan_raise():
 # --------------------------------------------------------------------------------------------
 # Active units
 # --------------------------------------------------------------------------------------------
+
 
 def _z_means(n=5000):
     rng = np.random.default_rng(0)
@@ -299,6 +304,7 @@ def test_active_units_validates_input():
 # --------------------------------------------------------------------------------------------
 # No framework imports
 # --------------------------------------------------------------------------------------------
+
 
 def test_import_does_not_load_frameworks():
     code = (

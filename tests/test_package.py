@@ -14,10 +14,14 @@ def _modules_after(statement: str) -> set[str]:
     return set(out.stdout.split())
 
 
-@pytest.mark.parametrize("statement", [
-    "import vaecourse",
-    "import vaecourse.data, vaecourse.plots",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "import vaecourse",
+        "import vaecourse.data, vaecourse.plots",
+        "import vaecourse.checks, vaecourse.reference, vaecourse.metrics",
+    ],
+)
 def test_light_imports_load_no_framework(statement):
     loaded = _modules_after(statement)
     assert not loaded & {"torch", "tensorflow", "keras"}, loaded & {"torch", "tensorflow", "keras"}
@@ -39,8 +43,12 @@ def test_set_seed_repeats_python_numpy_torch_and_keras():
     import vaecourse
 
     def draw():
-        return (random.random(), np.random.rand(), torch.rand(1).item(),
-                float(keras.random.normal((1,))[0]))
+        return (
+            random.random(),
+            np.random.rand(),
+            torch.rand(1).item(),
+            float(keras.random.normal((1,))[0]),
+        )
 
     seeded = vaecourse.set_seed(123)
     first = draw()

@@ -8,7 +8,6 @@ import math
 
 import numpy as np
 import pytest
-
 from frameworks import ADAPTERS
 
 
@@ -23,6 +22,7 @@ def rng():
 
 # --- KL divergence -------------------------------------------------------------------------
 
+
 def test_kl_is_zero_at_the_prior(fw):
     kl = fw.kl(np.zeros((3, 10)), np.zeros((3, 10)))
     assert kl.shape == (3,), f"KL must be per example with shape (N,), got {kl.shape}"
@@ -32,12 +32,14 @@ def test_kl_is_zero_at_the_prior(fw):
 def test_kl_exact_values(fw):
     kl_mean = fw.kl(np.array([[2.0]]), np.array([[0.0]]))[0]
     assert kl_mean == pytest.approx(2.0, abs=1e-6), (
-        f"mu=2, gamma=0 should give mu^2/2 = 2, got {kl_mean}: check the 0.5 and the mu^2 term")
+        f"mu=2, gamma=0 should give mu^2/2 = 2, got {kl_mean}: check the 0.5 and the mu^2 term"
+    )
     kl_var = fw.kl(np.array([[0.0]]), np.array([[2.0]]))[0]
     expected = (math.exp(2) - 3) / 2
     assert kl_var == pytest.approx(expected, rel=1e-6), (
         f"mu=0, gamma=2 should give (e^2 - 3)/2 = {expected:.6f}, got {kl_var}: "
-        "is gamma a log-variance (sigma = exp(gamma/2))?")
+        "is gamma a log-variance (sigma = exp(gamma/2))?"
+    )
 
 
 def test_kl_sums_over_dimensions_and_matches_numpy(fw):
@@ -49,6 +51,15 @@ def test_kl_sums_over_dimensions_and_matches_numpy(fw):
 def test_kl_std_form_agrees_with_log_variance_form(fw):
     mu, gamma = rng().normal(size=(4, 6)), rng().normal(size=(4, 6))
     np.testing.assert_allclose(fw.kl_std(mu, np.exp(gamma / 2)), fw.kl(mu, gamma), rtol=1e-5)
+
+
+def test_kl_std_form_is_finite_for_tiny_sigma(fw):
+    """sigma = 1e-30: sigma**2 underflows to 0 in float32, so log(sigma**2) would be -inf; the
+    form 2 * log(sigma) stays finite: KL = 0.5 * (sigma^2 + mu^2 - 1) - log(sigma)."""
+    kl = fw.kl_std(np.array([[0.5]]), np.array([[1e-30]]))
+    expected = 0.5 * (0.25 - 1) - math.log(1e-30)
+    assert np.isfinite(kl[0]), f"KL for sigma = 1e-30 is {kl[0]}: is log(sigma**2) underflowing?"
+    assert kl[0] == pytest.approx(expected, rel=1e-5)
 
 
 def test_kl_agrees_with_monte_carlo(fw):
@@ -78,6 +89,7 @@ def test_no_nan_or_inf_for_extreme_log_variance(fw, gamma):
 
 # --- sampling -------------------------------------------------------------------------------
 
+
 def test_same_seed_same_sample_and_other_seed_other_sample(fw):
     mu, gamma = rng().normal(size=(8, 4)), rng().normal(size=(8, 4))
     a, b, c = fw.sample(mu, gamma, seed=7), fw.sample(mu, gamma, seed=7), fw.sample(mu, gamma, 8)
@@ -89,8 +101,9 @@ def test_sample_moments_use_exp_half_gamma(fw):
     n = 100_000
     z = fw.sample(np.full((n, 2), [1.0, -2.0]), np.full((n, 2), [0.0, 2.0]), seed=3)
     np.testing.assert_allclose(z.mean(axis=0), [1.0, -2.0], atol=0.03)
-    np.testing.assert_allclose(z.std(axis=0), [1.0, math.e], rtol=0.02,
-                               err_msg="sigma must be exp(gamma / 2)")
+    np.testing.assert_allclose(
+        z.std(axis=0), [1.0, math.e], rtol=0.02, err_msg="sigma must be exp(gamma / 2)"
+    )
 
 
 def test_each_example_gets_its_own_noise(fw):
@@ -103,11 +116,17 @@ def test_gradients_reach_both_inputs(fw):
     d_mu, d_gamma = fw.sample_gradients(mu, gamma, seed=5)
     np.testing.assert_allclose(d_mu, 1.0, err_msg="dz/dmu must be 1")
     eps = (fw.sample(mu, gamma, seed=5) - mu) / np.exp(gamma / 2)
-    np.testing.assert_allclose(d_gamma, 0.5 * np.exp(gamma / 2) * eps, rtol=1e-4, atol=1e-6,
-                               err_msg="dz/dgamma must be 0.5 * sigma * eps")
+    np.testing.assert_allclose(
+        d_gamma,
+        0.5 * np.exp(gamma / 2) * eps,
+        rtol=1e-4,
+        atol=1e-6,
+        err_msg="dz/dgamma must be 0.5 * sigma * eps",
+    )
 
 
 # --- reconstruction losses and the VAE loss ---------------------------------------------------
+
 
 def _numpy_bce(x, logits):
     p = 1 / (1 + np.exp(-logits))
@@ -132,15 +151,21 @@ def test_bce_is_stable_for_huge_logits(fw):
 
 def test_vae_loss_is_batch_mean_of_bce_plus_beta_kl(fw):
     x = rng().random((6, 28, 28)).round()
-    logits, mu, gamma = rng().normal(size=(6, 28, 28)), rng().normal(size=(6, 4)), rng().normal(size=(6, 4))
+    logits, mu, gamma = (
+        rng().normal(size=(6, 28, 28)),
+        rng().normal(size=(6, 4)),
+        rng().normal(size=(6, 4)),
+    )
     kl = 0.5 * (mu**2 + np.exp(gamma) - 1 - gamma).sum(axis=1)
     for beta in (0.0, 1.0, 4.0):
         expected = (_numpy_bce(x, logits) + beta * kl).mean()
         assert fw.vae_loss(x, logits, mu, gamma, beta) == pytest.approx(expected, rel=1e-5), (
-            f"beta={beta}")
+            f"beta={beta}"
+        )
 
 
 # --- models and training ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("kind", ["dense_vae", "conv_vae"])
 def test_model_shapes(fw, kind):
@@ -156,11 +181,35 @@ def test_model_shapes(fw, kind):
 def test_short_training_on_real_data_lowers_the_loss(fw, fashion_small):
     model = fw.dense_vae()
     before = fw.evaluate_elbo(model, fashion_small.valid.images)["neg_elbo"]
-    history = fw.fit(model, fashion_small.train.images, epochs=2, batch_size=64,
-                     x_valid=fashion_small.valid.images)
+    history = fw.fit(
+        model,
+        fashion_small.train.images,
+        epochs=2,
+        batch_size=64,
+        x_valid=fashion_small.valid.images,
+    )
     after = fw.evaluate_elbo(model, fashion_small.valid.images)
     assert set(history) >= {"loss", "reconstruction", "kl", "val_loss"}
     assert len(history["loss"]) == 2
     assert history["loss"][1] < history["loss"][0]
     assert after["neg_elbo"] < before - 100, (before, after)
     assert after["neg_elbo"] == pytest.approx(after["reconstruction"] + after["kl"])
+
+
+@pytest.mark.parametrize("how", ["given to fit", "the model's own"])
+def test_fit_trains_with_the_beta_it_is_given(fw, fashion_small, how):
+    """fit(..., beta=4) trains on reconstruction + 4 * KL; so does a Keras model built with
+    beta=4 and fitted without one (PyTorch models carry no beta: fit's default, 1, applies)."""
+    x = fashion_small.train.images[:512]
+    if how == "given to fit":
+        history = fw.fit(fw.dense_vae(), x, epochs=1, batch_size=128, beta=4.0)
+        beta = 4.0
+    else:
+        model = fw.dense_vae(beta=4.0) if fw.name == "keras" else fw.dense_vae()
+        history = fw.fit(model, x, epochs=1, batch_size=128)
+        beta = 4.0 if fw.name == "keras" else 1.0
+    loss, reconstruction, kl = (history[k][0] for k in ("loss", "reconstruction", "kl"))
+    assert loss == pytest.approx(reconstruction + beta * kl, rel=1e-4), (
+        f"loss {loss:.3f}, reconstruction {reconstruction:.3f}, KL {kl:.3f}: trained with "
+        f"beta {(loss - reconstruction) / kl:.3f}, expected {beta}"
+    )

@@ -7,10 +7,13 @@ only compare and explain. Nothing here imports a framework: tensors are converte
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 import types
 
 import numpy as np
+
+from . import reference
 
 
 def to_numpy(value) -> np.ndarray:
@@ -27,15 +30,24 @@ def check_shape(actual, expected_shape: tuple, what: str, hint: str = "") -> Non
     shape = tuple(np.shape(to_numpy(actual)))
     if shape != tuple(expected_shape):
         raise AssertionError(
-            f"{what}: expected shape {tuple(expected_shape)}, got {shape}." + (f" {hint}" if hint else ""))
+            f"{what}: expected shape {tuple(expected_shape)}, got {shape}."
+            + (f" {hint}" if hint else "")
+        )
 
 
 def _close(a, b, rtol, atol) -> bool:
     return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 
-def check_close(actual, expected, what: str, mistakes: dict | None = None, hint: str = "",
-                rtol: float = 1e-5, atol: float = 1e-6) -> None:
+def check_close(
+    actual,
+    expected,
+    what: str,
+    mistakes: dict | None = None,
+    hint: str = "",
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+) -> None:
     """Fail unless ``actual`` is close to ``expected``.
 
     ``mistakes`` maps a description of a likely mistake to the value that mistake would produce;
@@ -45,82 +57,133 @@ def check_close(actual, expected, what: str, mistakes: dict | None = None, hint:
     if _close(actual, expected, rtol, atol):
         return
     if not np.all(np.isfinite(actual)):
-        raise AssertionError(f"{what}: found NaN or inf values. Is the computation numerically "
-                             "stable (for example, log of 0 or exp of a large number)?")
+        raise AssertionError(
+            f"{what}: found NaN or inf values. Is the computation numerically "
+            "stable (for example, log of 0 or exp of a large number)?"
+        )
     for mistake, value in (mistakes or {}).items():
         if _close(actual, np.asarray(value, dtype=np.float64), rtol, atol):
             raise AssertionError(f"{what}: the result matches a known mistake: {mistake}.")
     if actual.shape != expected.shape:
-        raise AssertionError(f"{what}: expected shape {expected.shape}, got {actual.shape}. "
-                             + (hint or "Check which axes you sum or average over."))
-    worst = np.unravel_index(np.argmax(np.abs(actual - expected)), expected.shape) if expected.ndim else ()
+        raise AssertionError(
+            f"{what}: expected shape {expected.shape}, got {actual.shape}. "
+            + (hint or "Check which axes you sum or average over.")
+        )
+    worst = (
+        np.unravel_index(np.argmax(np.abs(actual - expected)), expected.shape)
+        if expected.ndim
+        else ()
+    )
     raise AssertionError(
         f"{what}: expected {_short(expected)}, got {_short(actual)} (largest difference at "
         f"index {tuple(int(i) for i in worst)}: expected {expected[worst]:.6g}, got "
-        f"{actual[worst]:.6g})." + (f" {hint}" if hint else ""))
+        f"{actual[worst]:.6g})." + (f" {hint}" if hint else "")
+    )
 
 
 def _short(array: np.ndarray) -> str:
     return np.array2string(array, precision=4, threshold=6, edgeitems=2).replace("\n", "")
 
 
-def _is_reference(obj) -> bool:
-    module = getattr(obj, "__module__", None) or ""
-    if isinstance(obj, types.ModuleType):
-        module = obj.__name__
-    return module.startswith(("vaecourse.torch", "vaecourse.keras"))
-
-
 def _refusal(name: str) -> AssertionError:
     return AssertionError(
         f"This answer calls vaecourse's reference code ({name}). The point of the exercise is "
-        "to write it yourself: an answer that only calls the reference earns no credit.")
+        "to write it yourself: an answer that only calls the reference earns no credit."
+    )
 
 
-def _refuse(name: str):
+def _stand_in(name: str):
     def refuse(*args, **kwargs):
         raise _refusal(name)
+
+    refuse.__name__ = refuse.__qualname__ = name.rpartition(".")[2]
     return refuse
 
 
-class _RefusingModule(types.ModuleType):
-    def __getattr__(self, attribute):
-        raise _refusal(f"{self.__name__}.{attribute}")
-
-
-def _stand_in(key: str, value):
-    if isinstance(value, types.ModuleType):
-        return _RefusingModule(value.__name__)
-    return _refuse(f"{value.__module__}.{key}")
+def _functions_of(answer) -> list:
+    """The answer itself if it is a function, or the functions defined in its class body."""
+    if isinstance(answer, type):
+        return [v for v in vars(answer).values() if isinstance(v, types.FunctionType)]
+    return [answer] if isinstance(answer, types.FunctionType) else []
 
 
 @contextlib.contextmanager
 def without_reference(*answers):
-    """Disable vaecourse's framework reference code while the ``answers`` are exercised.
+    """Refuse vaecourse's reference code (the registry in ``vaecourse.reference``) while the
+    ``answers`` are exercised.
 
-    Replaces every public callable of the loaded ``vaecourse.torch``/``vaecourse.keras``
-    modules, and every name in the answers' global namespaces bound to such an object or module,
-    with a stand-in that fails with a clear message. Everything is restored afterwards. An answer
-    that is a class extending a reference class is refused at once.
+    Every registered function and class is replaced by a stand-in that fails with a clear message:
+    under its own name in its own module and in the public module that exports it, under any name
+    in the answers' global namespaces, and in their default arguments and closures. The reference
+    code's own imports of each other are left alone, and so are objects made from reference
+    classes earlier (a model the student built as a fallback keeps working). An answer that is
+    itself reference code, or a class extending a reference class, is refused at once. Everything is
+    restored afterwards.
     """
-    for answer in answers:  # a class of the student's own that only extends the reference
+    registered = reference.loaded_callables()
+    for answer in answers:
+        if id(answer) in registered:
+            raise _refusal(registered[id(answer)][0])
         bases = answer.__mro__[1:] if isinstance(answer, type) else ()
-        reference = next((base for base in bases if _is_reference(base)), None)
-        if reference is not None:
-            raise _refusal(f"{answer.__name__} subclasses {reference.__name__}")
-    saved = []
-    namespaces = [vars(m) for name, m in list(sys.modules.items())
-                  if name.startswith(("vaecourse.torch", "vaecourse.keras"))]
-    namespaces += [getattr(a, "__globals__", None) or vars(sys.modules[a.__module__])
-                   for a in answers]
-    for namespace in namespaces:
-        for key, value in list(namespace.items()):
-            if not key.startswith("_") and _is_reference(value) and callable(value) or (
-                    isinstance(value, types.ModuleType) and _is_reference(value)):
-                saved.append((namespace, key, value))
-                namespace[key] = _stand_in(key, value)
+        base = next((b for b in bases if id(b) in registered), None)
+        if base is not None:
+            raise _refusal(f"{answer.__name__} subclasses {registered[id(base)][0]}")
+    undo = []
+
+    def replace(namespace, key):
+        value = namespace.get(key)
+        if id(value) in registered and registered[id(value)][1] is value:
+            undo.append(functools.partial(namespace.__setitem__, key, value))
+            namespace[key] = _stand_in(registered[id(value)][0])
+
     try:
+        for name, obj in registered.values():  # where the reference lives and is exported
+            public, _, key = name.rpartition(".")
+            replace(vars(sys.modules[public]), key)
+            home = sys.modules.get(getattr(obj, "__module__", ""))
+            if home is not None:
+                replace(vars(home), obj.__name__)
+        seen = set()
+        for answer in answers:  # every name in the answers' own modules bound to the reference
+            namespace = getattr(answer, "__globals__", None) or vars(sys.modules[answer.__module__])
+            if id(namespace) not in seen:
+                seen.add(id(namespace))
+                for key in list(namespace):
+                    replace(namespace, key)
+        for function in (f for answer in answers for f in _functions_of(answer)):
+            undo += _replace_captured(function, registered)
         yield
     finally:
-        for namespace, key, value in reversed(saved):
-            namespace[key] = value
+        for restore in reversed(undo):
+            restore()
+
+
+def _replace_captured(function, registered) -> list:
+    """Replace registered callables captured in ``function``'s defaults and closure; return the
+    undo steps."""
+    undo = []
+
+    def swap(value):
+        hit = registered.get(id(value))
+        return _stand_in(hit[0]) if hit and hit[1] is value else value
+
+    for attribute in ("__defaults__", "__kwdefaults__"):
+        old = getattr(function, attribute)
+        if old:
+            new = (
+                tuple(map(swap, old))
+                if attribute == "__defaults__"
+                else {k: swap(v) for k, v in old.items()}
+            )
+            if new != old:
+                setattr(function, attribute, new)
+                undo.append(functools.partial(setattr, function, attribute, old))
+    for cell in function.__closure__ or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if swap(value) is not value:
+            cell.cell_contents = swap(value)
+            undo.append(functools.partial(setattr, cell, "cell_contents", value))
+    return undo

@@ -51,12 +51,18 @@ def cmd_grade(args) -> int:
     from .course.layout import Assignment, find_repo
 
     start = time.perf_counter()
-    outcomes = grade(Assignment(find_repo(), args.track, args.assignment), Path(args.submissions),
-                     Path(args.out), cell_timeout=args.cell_timeout)
+    outcomes = grade(
+        Assignment(find_repo(), args.track, args.assignment),
+        Path(args.submissions),
+        Path(args.out),
+        cell_timeout=args.cell_timeout,
+    )
     print(summary(outcomes))
-    print(f"\n{len(outcomes)} submission(s) in {time.perf_counter() - start:.0f} s; "
-          f"grades: {Path(args.out) / 'grades.csv'}; feedback: "
-          f"{Path(args.out) / 'course' / args.track / 'feedback'}")
+    print(
+        f"\n{len(outcomes)} submission(s) in {time.perf_counter() - start:.0f} s; "
+        f"grades: {Path(args.out) / 'grades.csv'}; feedback: "
+        f"{Path(args.out) / 'course' / args.track / 'feedback'}"
+    )
     return 0 if all(o.status == "graded" for o in outcomes) else 2
 
 
@@ -77,15 +83,21 @@ def main(argv=None) -> int:
 
     def selection(p):
         p.add_argument("assignment", nargs="*", help="assignment ids (default: all)")
-        p.add_argument("--track", action="append", choices=["pytorch", "tensorflow"],
-                       help="a track (repeatable; default: both)")
+        p.add_argument(
+            "--track",
+            action="append",
+            choices=["pytorch", "tensorflow"],
+            help="a track (repeatable; default: both)",
+        )
 
     selection(p := sub.add_parser("lint", help="check the source notebooks"))
     p.set_defaults(func=cmd_lint)
     selection(p := sub.add_parser("build", help="write assignments/ and solutions/"))
     p.add_argument("--no-execute", action="store_true", help="do not execute the solutions")
     p.set_defaults(func=cmd_build)
-    selection(p := sub.add_parser("check-build", help="fail if assignments/ or solutions/ are stale"))
+    selection(
+        p := sub.add_parser("check-build", help="fail if assignments/ or solutions/ are stale")
+    )
     p.set_defaults(func=cmd_check_build)
     p = sub.add_parser("grade", help="autograde a folder or zip of submissions")
     p.add_argument("--track", required=True, choices=["pytorch", "tensorflow"])

@@ -87,17 +87,43 @@ FASHION_MNIST = _Source(
         "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",
     ),
     resources=(
-        _Resource("train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
-                  "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", IMAGES_MAGIC),
-        _Resource("train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe",
-                  "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9", LABELS_MAGIC),
-        _Resource("t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79",
-                  "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", IMAGES_MAGIC),
-        _Resource("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310",
-                  "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34", LABELS_MAGIC),
+        _Resource(
+            "train-images-idx3-ubyte.gz",
+            "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+            "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+            IMAGES_MAGIC,
+        ),
+        _Resource(
+            "train-labels-idx1-ubyte.gz",
+            "25c81989df183df01b3e8a0aad5dffbe",
+            "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+            LABELS_MAGIC,
+        ),
+        _Resource(
+            "t10k-images-idx3-ubyte.gz",
+            "bef4ecab320f06d8554ea6380940ec79",
+            "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+            IMAGES_MAGIC,
+        ),
+        _Resource(
+            "t10k-labels-idx1-ubyte.gz",
+            "bb300cfdad3c16e7a12a480ee83cd310",
+            "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+            LABELS_MAGIC,
+        ),
     ),
-    class_names=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+    class_names=(
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
+    ),
     system_dirs=(DEBIAN_FASHION_DIR,),
 )
 
@@ -108,14 +134,30 @@ MNIST = _Source(
         "http://yann.lecun.com/exdb/mnist/",
     ),
     resources=(
-        _Resource("train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873",
-                  "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db", IMAGES_MAGIC),
-        _Resource("train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432",
-                  "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5", LABELS_MAGIC),
-        _Resource("t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3",
-                  "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7", IMAGES_MAGIC),
-        _Resource("t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c",
-                  "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2", LABELS_MAGIC),
+        _Resource(
+            "train-images-idx3-ubyte.gz",
+            "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+            "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+            IMAGES_MAGIC,
+        ),
+        _Resource(
+            "train-labels-idx1-ubyte.gz",
+            "d53e105ee54ea40749a09fcbcd1e9432",
+            "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+            LABELS_MAGIC,
+        ),
+        _Resource(
+            "t10k-images-idx3-ubyte.gz",
+            "9fb629c4189551a2d022fa330f9573f3",
+            "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+            IMAGES_MAGIC,
+        ),
+        _Resource(
+            "t10k-labels-idx1-ubyte.gz",
+            "ec29112dd5afa0611ce80d1b7f02629c",
+            "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+            LABELS_MAGIC,
+        ),
     ),
     class_names=tuple(str(d) for d in range(10)),
 )
@@ -156,7 +198,9 @@ def _download(source: _Source, resource: _Resource) -> Path:
                 downloader=pooch.HTTPDownloader(progressbar=True, timeout=30),
             )
             return Path(path)
-        except Exception as err:  # network errors, HTTP errors, hash mismatches: try the next mirror
+        except (
+            Exception
+        ) as err:  # network errors, HTTP errors, hash mismatches: try the next mirror
             errors.append(f"  {mirror}{resource.filename}: {type(err).__name__}: {err}")
     raise OSError("every mirror failed:\n" + "\n".join(errors))
 
@@ -223,8 +267,9 @@ def _prepare(images: np.ndarray, dtype: str, binarize: bool, rng: np.random.Gene
 def _check_args(subset, dtype) -> None:
     if dtype not in ("float32", "uint8"):
         raise ValueError(f"dtype must be 'float32' or 'uint8', not {dtype!r}")
-    if subset is not None and (isinstance(subset, bool) or not isinstance(subset, (int, np.integer))
-                               or subset < 1):
+    if subset is not None and (
+        isinstance(subset, bool) or not isinstance(subset, (int, np.integer)) or subset < 1
+    ):
         raise ValueError(f"subset must be a positive integer or None, not {subset!r}")
 
 
@@ -267,19 +312,20 @@ _LOADER_ARGS = """
     looked) or CorruptDataError (a file is damaged; the message names it)."""
 
 
-def load_fashion_mnist(subset=None, dtype="float32", binarize=False, seed=0, data_dir=None,
-                       download=True) -> Dataset:
+def load_fashion_mnist(
+    subset=None, dtype="float32", binarize=False, seed=0, data_dir=None, download=True
+) -> Dataset:
     return _load_idx_dataset(FASHION_MNIST, subset, dtype, binarize, seed, data_dir, download)
 
 
-def load_mnist(subset=None, dtype="float32", binarize=False, seed=0, data_dir=None,
-               download=True) -> Dataset:
+def load_mnist(
+    subset=None, dtype="float32", binarize=False, seed=0, data_dir=None, download=True
+) -> Dataset:
     return _load_idx_dataset(MNIST, subset, dtype, binarize, seed, data_dir, download)
 
 
 load_fashion_mnist.__doc__ = (
-    "Fashion-MNIST: 10 clothing classes, train 55,000 / valid 5,000 / test 10,000.\n"
-    + _LOADER_ARGS
+    "Fashion-MNIST: 10 clothing classes, train 55,000 / valid 5,000 / test 10,000.\n" + _LOADER_ARGS
 )
 load_mnist.__doc__ = (
     "MNIST handwritten digits: train 55,000 / valid 5,000 / test 10,000.\n" + _LOADER_ARGS
@@ -302,14 +348,17 @@ def load_digits(subset=None, dtype="float32", binarize=False, seed=0) -> Dataset
     images = np.pad(np.rint(big * 255), ((0, 0), (2, 2), (2, 2))).astype(np.uint8)
     order = np.random.default_rng(0).permutation(len(images))
     images, labels = images[order], bunch.target[order]
-    splits = [(images[:1297], labels[:1297]), (images[1297:1547], labels[1297:1547]),
-              (images[1547:], labels[1547:])]
+    splits = [
+        (images[:1297], labels[:1297]),
+        (images[1297:1547], labels[1297:1547]),
+        (images[1547:], labels[1547:]),
+    ]
     names = tuple(str(d) for d in range(10))
     return _make_dataset("digits", names, splits, subset, dtype, binarize, seed)
 
 
 def main() -> None:
-    """`python -m vaecourse.data`: make sure Fashion-MNIST and MNIST are available, and say where."""
+    """`python -m vaecourse.data`: make Fashion-MNIST and MNIST available, and say where."""
     for source in (FASHION_MNIST, MNIST):
         for resource in source.resources:
             path = _locate(source, resource, None, download=True)

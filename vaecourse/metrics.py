@@ -56,6 +56,7 @@ _CACHE: dict[tuple, dict[str, np.ndarray]] = {}
 # Weights
 # --------------------------------------------------------------------------------------------
 
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -106,6 +107,7 @@ def _load_weights() -> dict[str, np.ndarray]:
 # Input checks
 # --------------------------------------------------------------------------------------------
 
+
 def _to_numpy(x) -> np.ndarray:
     """Accept NumPy arrays, lists, and framework tensors (without importing any framework)."""
     if hasattr(x, "detach") and hasattr(x, "cpu"):  # a torch.Tensor, possibly on a GPU
@@ -125,8 +127,11 @@ def _check_images(images, name: str = "images") -> np.ndarray:
     elif x.ndim == 2 and x.shape[1] == 784:
         pass
     else:
-        hint = " (a single image? add a batch axis: images[None])" if x.shape in (
-            (28, 28), (784,), (28, 28, 1), (1, 28, 28)) else ""
+        hint = (
+            " (a single image? add a batch axis: images[None])"
+            if x.shape in ((28, 28), (784,), (28, 28, 1), (1, 28, 28))
+            else ""
+        )
         raise ValueError(
             f"{name} must have shape (N, 28, 28), (N, 784), (N, 28, 28, 1) or (N, 1, 28, 28); "
             f"got {x.shape}{hint}"
@@ -141,12 +146,16 @@ def _check_images(images, name: str = "images") -> np.ndarray:
     lo, hi = float(x.min()), float(x.max())
     tol = 1e-6
     if lo < -tol or hi > 1 + tol:
-        hint = " Did you forget to divide by 255?" if hi > 1.5 and lo >= 0 else (
-            " Did you pass decoder logits (apply a sigmoid) or standardized images?"
-            if lo < 0 else "")
-        raise ValueError(
-            f"{name} must be floats in [0, 1]; got values in [{lo:g}, {hi:g}].{hint}"
+        hint = (
+            " Did you forget to divide by 255?"
+            if hi > 1.5 and lo >= 0
+            else (
+                " Did you pass decoder logits (apply a sigmoid) or standardized images?"
+                if lo < 0
+                else ""
+            )
         )
+        raise ValueError(f"{name} must be floats in [0, 1]; got values in [{lo:g}, {hi:g}].{hint}")
     x = np.clip(x, 0.0, 1.0)
     return x.reshape(x.shape[0], 28, 28, 1)
 
@@ -154,6 +163,7 @@ def _check_images(images, name: str = "images") -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 # The classifier's forward pass
 # --------------------------------------------------------------------------------------------
+
 
 def _conv3x3_relu(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """3x3 convolution, padding 1, stride 1, then ReLU. x: (B, H, W, C); weight: (O, C, 3, 3)
@@ -172,8 +182,10 @@ def _conv3x3_relu(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.nda
 
 def _maxpool2(x: np.ndarray) -> np.ndarray:
     """2x2 max pooling, stride 2, on (B, H, W, C) with even H and W."""
-    return np.maximum(np.maximum(x[:, 0::2, 0::2], x[:, 0::2, 1::2]),
-                      np.maximum(x[:, 1::2, 0::2], x[:, 1::2, 1::2]))
+    return np.maximum(
+        np.maximum(x[:, 0::2, 0::2], x[:, 0::2, 1::2]),
+        np.maximum(x[:, 1::2, 0::2], x[:, 1::2, 1::2]),
+    )
 
 
 def _forward(params: dict[str, np.ndarray], x: np.ndarray, batch_size: int = BATCH_SIZE):
@@ -182,14 +194,14 @@ def _forward(params: dict[str, np.ndarray], x: np.ndarray, batch_size: int = BAT
     features = np.empty((n, N_FEATURES), dtype=np.float32)
     logits = np.empty((n, 10), dtype=np.float32)
     for start in range(0, n, batch_size):
-        h = x[start:start + batch_size]
+        h = x[start : start + batch_size]
         h = _maxpool2(_conv3x3_relu(h, params["conv1_weight"], params["conv1_bias"]))
         h = _maxpool2(_conv3x3_relu(h, params["conv2_weight"], params["conv2_bias"]))
         h = h.transpose(0, 3, 1, 2).reshape(h.shape[0], -1)  # flatten in PyTorch's (C, H, W) order
         f = h @ params["fc1_weight"].T + params["fc1_bias"]
         np.maximum(f, 0.0, out=f)
-        features[start:start + batch_size] = f
-        logits[start:start + batch_size] = f @ params["fc2_weight"].T + params["fc2_bias"]
+        features[start : start + batch_size] = f
+        logits[start : start + batch_size] = f @ params["fc2_weight"].T + params["fc2_bias"]
     return features, logits
 
 
@@ -224,6 +236,7 @@ def predict_proba(images) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 # Scores
 # --------------------------------------------------------------------------------------------
+
 
 def _psd_sqrt(c: np.ndarray) -> np.ndarray:
     """Symmetric square root of a symmetric positive semi-definite matrix."""
@@ -313,9 +326,7 @@ def active_units(z_means, threshold: float = 0.01) -> int:
     """
     z = _to_numpy(z_means)
     if z.ndim != 2:
-        raise ValueError(
-            f"z_means must be 2-D with shape (N, codings_size); got shape {z.shape}"
-        )
+        raise ValueError(f"z_means must be 2-D with shape (N, codings_size); got shape {z.shape}")
     if z.shape[0] < 2:
         raise ValueError(
             f"z_means needs at least 2 rows (examples) to compute a variance; got {z.shape[0]}"

@@ -87,9 +87,11 @@ def setup(framework: str | None = None, seed: int = 42) -> dict[str, str]:
     for name, version in versions.items():
         needed = MINIMUM_VERSIONS.get(name)
         if needed and _version_tuple(version) < needed:
-            raise RuntimeError(f"{name} {version} is too old for this course: it needs "
-                               f"{'.'.join(map(str, needed))} or newer. Run `make lab` from the "
-                               "course folder to get the right environment.")
+            raise RuntimeError(
+                f"{name} {version} is too old for this course: it needs "
+                f"{'.'.join(map(str, needed))} or newer. Run `make lab` from the "
+                "course folder to get the right environment."
+            )
     set_seed(seed)
     print("  ".join(f"{name} {version}" for name, version in versions.items()))
     return versions

@@ -7,11 +7,11 @@ returns its ``Figure`` and never calls ``plt.show()``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from statistics import NormalDist
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from statistics import NormalDist
 
 _DEFAULT_SCALE = {"gaussian": 1.0, "uniform": 2.0}
 
@@ -42,8 +42,9 @@ def _show(ax, image: np.ndarray, title: str | None = None) -> None:
         ax.set_title(title, fontsize=9)
 
 
-def image_grid(images, n_cols: int = 10, titles: Sequence[str] | None = None,
-               scale: float = 1.2) -> Figure:
+def image_grid(
+    images, n_cols: int = 10, titles: Sequence[str] | None = None, scale: float = 1.2
+) -> Figure:
     """Show images (N, 28, 28) in rows of ``n_cols``; each cell is ``scale`` inches wide.
 
     ``titles``, if given, has one entry per image. Unused cells of the last row are hidden.
@@ -73,8 +74,9 @@ def reconstructions(originals, reconstructed, n: int = 10) -> Figure:
     return fig
 
 
-def latent_scatter(codings, labels, class_names: Sequence[str] | None = None,
-                   dims: tuple[int, int] = (0, 1)) -> Figure:
+def latent_scatter(
+    codings, labels, class_names: Sequence[str] | None = None, dims: tuple[int, int] = (0, 1)
+) -> Figure:
     """Scatter two latent dimensions ``dims`` of ``codings`` (N, codings_size), coloured by class.
 
     ``labels`` has shape (N,) with integer classes; the legend shows ``class_names[label]`` or,
@@ -96,11 +98,11 @@ def latent_scatter(codings, labels, class_names: Sequence[str] | None = None,
 def latent_grid(n: int, kind: str = "gaussian", scale: float | None = None) -> np.ndarray:
     """Return the (n * n, 2) coordinates of an n x n walk over the latent plane.
 
-    ``kind="gaussian"``: each axis takes the standard-normal quantiles of ``np.linspace(0.05, 0.95, n)`` times ``scale``
-    (default scale 1.0). ``kind="uniform"``: each axis takes ``np.linspace(-scale, scale, n)``
-    (default scale 2.0). Row-major order: row i runs from high y (top) to low y (bottom), and
-    within a row, column j runs from low x to high x, so tiling the decoded images row by row
-    gives a picture whose y axis increases upward.
+    ``kind="gaussian"``: each axis takes the standard-normal quantiles of
+    ``np.linspace(0.05, 0.95, n)`` times ``scale`` (default scale 1.0). ``kind="uniform"``: each
+    axis takes ``np.linspace(-scale, scale, n)`` (default scale 2.0). Row-major order: row i runs
+    from high y (top) to low y (bottom), and within a row, column j runs from low x to high x, so
+    tiling the decoded images row by row gives a picture whose y axis increases upward.
     """
     if kind not in _DEFAULT_SCALE:
         raise ValueError(f"kind must be 'gaussian' or 'uniform', got {kind!r}")
@@ -115,8 +117,12 @@ def latent_grid(n: int, kind: str = "gaussian", scale: float | None = None) -> n
     return np.stack([xs.ravel(), ys.ravel()], axis=1)
 
 
-def latent_grid_walk(decode: Callable[[np.ndarray], np.ndarray], n: int = 15,
-                     kind: str = "gaussian", scale: float | None = None) -> Figure:
+def latent_grid_walk(
+    decode: Callable[[np.ndarray], np.ndarray],
+    n: int = 15,
+    kind: str = "gaussian",
+    scale: float | None = None,
+) -> Figure:
     """Decode an n x n grid from ``latent_grid`` and tile it into one (n * 28, n * 28) image.
 
     ``decode`` maps an (m, 2) float32 array to images (m, 28, 28) in [0, 1]; it is called once
@@ -148,8 +154,9 @@ def interpolation_strip(images, labels: Sequence[str] | None = None) -> Figure:
     return fig
 
 
-def training_curves(history: dict[str, Sequence[float]],
-                    keys: Sequence[str] | None = None) -> Figure:
+def training_curves(
+    history: dict[str, Sequence[float]], keys: Sequence[str] | None = None
+) -> Figure:
     """Plot per-epoch metrics from ``history``, a dict of lists such as ``{"loss": [...]}``.
 
     One subplot per key of ``keys`` (default: whichever of "loss", "reconstruction" and "kl" are
@@ -160,7 +167,7 @@ def training_curves(history: dict[str, Sequence[float]],
     if not keys:
         raise ValueError(f"history has none of the keys to plot; its keys are {list(history)}")
     fig, axes = _subplots(1, len(keys), (4 * len(keys), 3.2))
-    for key, ax in zip(keys, axes[0]):
+    for key, ax in zip(keys, axes[0], strict=True):
         for name, label in ((key, "train"), ("val_" + key, "valid")):
             if name in history:
                 ax.plot(np.arange(1, len(history[name]) + 1), history[name], label=label)

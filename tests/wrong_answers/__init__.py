@@ -3,7 +3,8 @@
 A module's ``CATALOGUE`` lists realistic wrong answers. Each entry replaces the source of one
 answer cell (found by its nbgrader ``grade_id``) in the solution notebook. The validity harness
 grades the result and checks that the answer loses points, and that a failing test cell's output
-contains ``message``, which names the mistake.
+contains ``message``, which names the mistake. Exactly one entry per assignment and track is
+marked ``tampered=True``: it is also planted with its answer's tests damaged.
 
 A module's ``ALTERNATIVES`` (optional) lists correct answers written differently from the
 solution: other built-ins, other layer APIs, code that makes a framework print a warning. Each must
@@ -25,6 +26,10 @@ class WrongAnswer:
     mistake: str  # a short description, e.g. "mean over pixels instead of sum"
     code: str  # the whole new source of that answer cell
     message: str  # text that a failing test's output must contain
+    # The one entry per assignment and track that the harness plants in the answer's own cell,
+    # with the answer's visible test edited to `pass` and its hidden test deleted: nbgrader must
+    # put both back, and they must catch it.
+    tampered: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,16 +47,23 @@ def _cell(code: str) -> str:
 
 
 def wrong_answers_of(assignment: str, track: str):
-    """``make(grade_id, mistake, code, message)``: a WrongAnswer of one track of one assignment."""
-    def make(grade_id: str, mistake: str, code: str, message: str) -> WrongAnswer:
-        return WrongAnswer(assignment, track, grade_id, mistake, _cell(code), message)
+    """``make(grade_id, mistake, code, message, tampered=False)``: a WrongAnswer of one track of
+    one assignment."""
+
+    def make(
+        grade_id: str, mistake: str, code: str, message: str, tampered: bool = False
+    ) -> WrongAnswer:
+        return WrongAnswer(assignment, track, grade_id, mistake, _cell(code), message, tampered)
+
     return make
 
 
 def right_answers_of(assignment: str):
     """``make(track, grade_id, variant, code)``: a RightAnswer of one assignment."""
+
     def make(track: str, grade_id: str, variant: str, code: str) -> RightAnswer:
         return RightAnswer(assignment, track, grade_id, variant, _cell(code))
+
     return make
 
 

@@ -1,8 +1,7 @@
 """Realistic wrong answers for 02-reparameterization, both tracks.
 
 Each ``code`` replaces the whole answer cell with that ``grade_id``; the names imported by the
-notebook's setup cell (np, torch, nn, F / keras, layers, ops, tf) are available to it. The first
-entry of ``build_variational_encoder`` is the one the harness plants with its tests removed.
+notebook's setup cell (np, torch, nn, F / keras, layers, ops, tf) are available to it.
 """
 
 from __future__ import annotations
@@ -20,21 +19,21 @@ _keras = wrong_answers_of(A, "tensorflow")
 # PyTorch track
 # --------------------------------------------------------------------------------------------
 
-_TORCH_SAMPLER = '''
+_TORCH_SAMPLER = """
 def sample_codings(z_mean, z_log_var, seed=None):
     if seed is None or isinstance(seed, torch.Generator):
         generator = seed
     else:
         generator = torch.Generator().manual_seed(int(seed))
     {body}
-'''
+"""
 
 
 def _torch_sampler(body: str) -> str:
     return _TORCH_SAMPLER.format(body=body)
 
 
-_TORCH_ENCODER = '''
+_TORCH_ENCODER = """
 def build_variational_encoder(codings_size):
     class VariationalEncoder(nn.Module):
         def __init__(self):
@@ -49,83 +48,147 @@ def build_variational_encoder(codings_size):
             {forward}
 
     return VariationalEncoder()
-'''
+"""
 
-_TORCH_FORWARD = ("z_mean, z_log_var = self.z_mean(hidden), self.z_log_var(hidden)\n"
-                  "            return z_mean, z_log_var, sample_codings(z_mean, z_log_var, seed)")
+_TORCH_FORWARD = (
+    "z_mean, z_log_var = self.z_mean(hidden), self.z_log_var(hidden)\n"
+    "            return z_mean, z_log_var, sample_codings(z_mean, z_log_var, seed)"
+)
 
 
-def _torch_encoder(mean_head="nn.Linear(100, codings_size)",
-                   log_var_head="nn.Linear(100, codings_size)", forward=_TORCH_FORWARD) -> str:
+def _torch_encoder(
+    mean_head="nn.Linear(100, codings_size)",
+    log_var_head="nn.Linear(100, codings_size)",
+    forward=_TORCH_FORWARD,
+) -> str:
     return _TORCH_ENCODER.format(mean_head=mean_head, log_var_head=log_var_head, forward=forward)
 
 
 TORCH = [
     # sampling: sample_codings(z_mean, z_log_var, seed=None)
-    _torch("sampling", "sigma = exp(gamma): the variance used as the standard deviation",
-           _torch_sampler(
-               "eps = torch.randn(z_mean.shape, generator=generator)\n"
-               "    return z_mean + torch.exp(z_log_var) * eps"),
-           "sigma = exp(z_log_var), which is the variance"),
-    _torch("sampling", "one epsilon shared across the batch", _torch_sampler(
-        "eps = torch.randn(z_mean.shape[1], generator=generator)  # one draw per dimension\n"
-        "    return z_mean + torch.exp(z_log_var / 2) * eps"),
-           "one epsilon is shared across the batch"),
-    _torch("sampling", "gamma used as the standard deviation", _torch_sampler(
-        "eps = torch.randn(z_mean.shape, generator=generator)\n"
-        "    return z_mean + z_log_var * eps"),
-           "z_log_var used as the standard deviation"),
-    _torch("sampling", "no noise at all: returns z_mean", '''
+    _torch(
+        "sampling",
+        "sigma = exp(gamma): the variance used as the standard deviation",
+        _torch_sampler(
+            "eps = torch.randn(z_mean.shape, generator=generator)\n"
+            "    return z_mean + torch.exp(z_log_var) * eps"
+        ),
+        "sigma = exp(z_log_var), which is the variance",
+    ),
+    _torch(
+        "sampling",
+        "one epsilon shared across the batch",
+        _torch_sampler(
+            "eps = torch.randn(z_mean.shape[1], generator=generator)  # one draw per dimension\n"
+            "    return z_mean + torch.exp(z_log_var / 2) * eps"
+        ),
+        "one epsilon is shared across the batch",
+    ),
+    _torch(
+        "sampling",
+        "gamma used as the standard deviation",
+        _torch_sampler(
+            "eps = torch.randn(z_mean.shape, generator=generator)\n"
+            "    return z_mean + z_log_var * eps"
+        ),
+        "z_log_var used as the standard deviation",
+    ),
+    _torch(
+        "sampling",
+        "no noise at all: returns z_mean",
+        """
 def sample_codings(z_mean, z_log_var, seed=None):
     return z_mean  # the expected coding
-''', "no noise at all"),
-    _torch("sampling", "uniform noise (torch.rand) instead of standard normal", _torch_sampler(
-        "eps = torch.rand(z_mean.shape, generator=generator)\n"
-        "    return z_mean + torch.exp(z_log_var / 2) * eps"),
-           "the noise is uniform (torch.rand)"),
-    _torch("sampling", "seed ignored: always the global generator", '''
+""",
+        "no noise at all",
+    ),
+    _torch(
+        "sampling",
+        "uniform noise (torch.rand) instead of standard normal",
+        _torch_sampler(
+            "eps = torch.rand(z_mean.shape, generator=generator)\n"
+            "    return z_mean + torch.exp(z_log_var / 2) * eps"
+        ),
+        "the noise is uniform (torch.rand)",
+    ),
+    _torch(
+        "sampling",
+        "seed ignored: always the global generator",
+        """
 def sample_codings(z_mean, z_log_var, seed=None):
     eps = torch.randn_like(z_mean)
     return z_mean + torch.exp(z_log_var / 2) * eps
-''', "the seed is ignored"),
-    _torch("sampling", "z_log_var detached: no gradient reaches it", _torch_sampler(
-        "eps = torch.randn(z_mean.shape, generator=generator)\n"
-        "    sigma = torch.exp(z_log_var.detach() / 2)\n"
-        "    return z_mean + sigma * eps"),
-           "no gradient reaches z_log_var"),
-
+""",
+        "the seed is ignored",
+    ),
+    _torch(
+        "sampling",
+        "z_log_var detached: no gradient reaches it",
+        _torch_sampler(
+            "eps = torch.randn(z_mean.shape, generator=generator)\n"
+            "    sigma = torch.exp(z_log_var.detach() / 2)\n"
+            "    return z_mean + sigma * eps"
+        ),
+        "no gradient reaches z_log_var",
+    ),
     # build_variational_encoder(codings_size)
-    _torch("build_variational_encoder", "codings = z_mean: no sampling", _torch_encoder(
-        forward="z_mean, z_log_var = self.z_mean(hidden), self.z_log_var(hidden)\n"
-                "            return z_mean, z_log_var, z_mean"),
-           "the codings equal z_mean"),
-    _torch("build_variational_encoder", "ReLU on the log-variance head", _torch_encoder(
-        log_var_head="nn.Sequential(nn.Linear(100, codings_size), nn.ReLU())"),
-           "z_log_var is never negative"),
-    _torch("build_variational_encoder", "one layer for both heads", _torch_encoder(
-        forward="z_mean = z_log_var = self.z_mean(hidden)\n"
-                "            return z_mean, z_log_var, sample_codings(z_mean, z_log_var, seed)"),
-           "the two heads share one layer"),
-    _torch("build_variational_encoder", "outputs in the wrong order (codings first)",
-           _torch_encoder(
-               forward="z_mean, z_log_var = self.z_mean(hidden), self.z_log_var(hidden)\n"
-                       "            return sample_codings(z_mean, z_log_var, seed), z_mean, "
-                       "z_log_var"),
-           "the outputs are in the wrong order"),
-    _torch("build_variational_encoder", "codings_size ignored (always 10 codings)",
-           _torch_encoder(mean_head="nn.Linear(100, 10)", log_var_head="nn.Linear(100, 10)"),
-           "use the codings_size argument"),
-    _torch("build_variational_encoder", "seed not passed on to sample_codings", _torch_encoder(
-        forward="z_mean, z_log_var = self.z_mean(hidden), self.z_log_var(hidden)\n"
-                "            return z_mean, z_log_var, sample_codings(z_mean, z_log_var)"),
-           "forward should pass its seed on"),
+    _torch(
+        "build_variational_encoder",
+        "codings = z_mean: no sampling",
+        _torch_encoder(
+            forward="z_mean, z_log_var = self.z_mean(hidden), self.z_log_var(hidden)\n"
+            "            return z_mean, z_log_var, z_mean"
+        ),
+        "the codings equal z_mean",
+        tampered=True,
+    ),
+    _torch(
+        "build_variational_encoder",
+        "ReLU on the log-variance head",
+        _torch_encoder(log_var_head="nn.Sequential(nn.Linear(100, codings_size), nn.ReLU())"),
+        "z_log_var is never negative",
+    ),
+    _torch(
+        "build_variational_encoder",
+        "one layer for both heads",
+        _torch_encoder(
+            forward="z_mean = z_log_var = self.z_mean(hidden)\n"
+            "            return z_mean, z_log_var, sample_codings(z_mean, z_log_var, seed)"
+        ),
+        "the two heads share one layer",
+    ),
+    _torch(
+        "build_variational_encoder",
+        "outputs in the wrong order (codings first)",
+        _torch_encoder(
+            forward="z_mean, z_log_var = self.z_mean(hidden), self.z_log_var(hidden)\n"
+            "            return sample_codings(z_mean, z_log_var, seed), z_mean, "
+            "z_log_var"
+        ),
+        "the outputs are in the wrong order",
+    ),
+    _torch(
+        "build_variational_encoder",
+        "codings_size ignored (always 10 codings)",
+        _torch_encoder(mean_head="nn.Linear(100, 10)", log_var_head="nn.Linear(100, 10)"),
+        "use the codings_size argument",
+    ),
+    _torch(
+        "build_variational_encoder",
+        "seed not passed on to sample_codings",
+        _torch_encoder(
+            forward="z_mean, z_log_var = self.z_mean(hidden), self.z_log_var(hidden)\n"
+            "            return z_mean, z_log_var, sample_codings(z_mean, z_log_var)"
+        ),
+        "forward should pass its seed on",
+    ),
 ]
 
 # --------------------------------------------------------------------------------------------
 # TensorFlow (Keras 3) track
 # --------------------------------------------------------------------------------------------
 
-_KERAS_SAMPLING = '''
+_KERAS_SAMPLING = """
 class Sampling(keras.layers.Layer):
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -137,14 +200,14 @@ class Sampling(keras.layers.Layer):
     def call(self, inputs):
         z_mean, z_log_var = inputs
         {body}
-'''
+"""
 
 
 def _keras_sampling(body: str) -> str:
     return _KERAS_SAMPLING.format(body=body)
 
 
-_KERAS_ENCODER = '''
+_KERAS_ENCODER = """
 def build_variational_encoder(codings_size):
     inputs = keras.Input(shape=(28, 28))
     hidden = layers.Flatten()(inputs)
@@ -153,35 +216,57 @@ def build_variational_encoder(codings_size):
     {heads}
     {codings}
     return keras.Model(inputs, {outputs})
-'''
+"""
 
 
-def _keras_encoder(heads="z_mean = layers.Dense(codings_size)(hidden)\n"
-                         "    z_log_var = layers.Dense(codings_size)(hidden)",
-                   codings="codings = Sampling()([z_mean, z_log_var])",
-                   outputs="[z_mean, z_log_var, codings]") -> str:
+def _keras_encoder(
+    heads="z_mean = layers.Dense(codings_size)(hidden)\n"
+    "    z_log_var = layers.Dense(codings_size)(hidden)",
+    codings="codings = Sampling()([z_mean, z_log_var])",
+    outputs="[z_mean, z_log_var, codings]",
+) -> str:
     return _KERAS_ENCODER.format(heads=heads, codings=codings, outputs=outputs)
 
 
 KERAS = [
     # sampling: the Sampling layer
-    _keras("sampling", "sigma = exp(gamma): the variance used as the standard deviation",
-           _keras_sampling(
-               "eps = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)\n"
-               "        return z_mean + ops.exp(z_log_var) * eps"),
-           "sigma = exp(z_log_var), which is the variance"),
-    _keras("sampling", "one epsilon shared across the batch", _keras_sampling(
-        "eps = keras.random.normal(ops.shape(z_mean)[1:], seed=self.seed_generator)\n"
-        "        return z_mean + ops.exp(z_log_var / 2) * eps"),
-           "one epsilon is shared across the batch"),
-    _keras("sampling", "gamma used as the standard deviation", _keras_sampling(
-        "eps = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)\n"
-        "        return z_mean + z_log_var * eps"),
-           "z_log_var used as the standard deviation"),
-    _keras("sampling", "no noise at all: returns z_mean", _keras_sampling(
-        "return z_mean  # the expected coding"),
-           "no noise at all"),
-    _keras("sampling", "the book's layer: seed accepted but ignored (tf.random.normal)", '''
+    _keras(
+        "sampling",
+        "sigma = exp(gamma): the variance used as the standard deviation",
+        _keras_sampling(
+            "eps = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)\n"
+            "        return z_mean + ops.exp(z_log_var) * eps"
+        ),
+        "sigma = exp(z_log_var), which is the variance",
+    ),
+    _keras(
+        "sampling",
+        "one epsilon shared across the batch",
+        _keras_sampling(
+            "eps = keras.random.normal(ops.shape(z_mean)[1:], seed=self.seed_generator)\n"
+            "        return z_mean + ops.exp(z_log_var / 2) * eps"
+        ),
+        "one epsilon is shared across the batch",
+    ),
+    _keras(
+        "sampling",
+        "gamma used as the standard deviation",
+        _keras_sampling(
+            "eps = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)\n"
+            "        return z_mean + z_log_var * eps"
+        ),
+        "z_log_var used as the standard deviation",
+    ),
+    _keras(
+        "sampling",
+        "no noise at all: returns z_mean",
+        _keras_sampling("return z_mean  # the expected coding"),
+        "no noise at all",
+    ),
+    _keras(
+        "sampling",
+        "the book's layer: seed accepted but ignored (tf.random.normal)",
+        """
 class Sampling(keras.layers.Layer):
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -189,8 +274,13 @@ class Sampling(keras.layers.Layer):
     def call(self, inputs):
         mean, log_var = inputs
         return tf.random.normal(tf.shape(log_var)) * tf.exp(log_var / 2) + mean
-''', "the seed is ignored"),
-    _keras("sampling", "the int seed passed to keras.random.normal at every call", '''
+""",
+        "the seed is ignored",
+    ),
+    _keras(
+        "sampling",
+        "the int seed passed to keras.random.normal at every call",
+        """
 class Sampling(keras.layers.Layer):
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -200,37 +290,68 @@ class Sampling(keras.layers.Layer):
         z_mean, z_log_var = inputs
         eps = keras.random.normal(ops.shape(z_mean), seed=self.seed)
         return z_mean + ops.exp(z_log_var / 2) * eps
-''', "One Sampling layer gave the same codings at two calls"),
-    _keras("sampling", "sigma computed in NumPy: no gradient reaches z_log_var", _keras_sampling(
-        "eps = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)\n"
-        "        sigma = np.exp(ops.convert_to_numpy(z_log_var) / 2)\n"
-        "        return z_mean + sigma * eps"),
-           "no gradient reaches z_log_var"),
-
+""",
+        "One Sampling layer gave the same codings at two calls",
+    ),
+    _keras(
+        "sampling",
+        "sigma computed in NumPy: no gradient reaches z_log_var",
+        _keras_sampling(
+            "eps = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)\n"
+            "        sigma = np.exp(ops.convert_to_numpy(z_log_var) / 2)\n"
+            "        return z_mean + sigma * eps"
+        ),
+        "no gradient reaches z_log_var",
+    ),
     # build_variational_encoder(codings_size)
-    _keras("build_variational_encoder", "codings = z_mean: no sampling", _keras_encoder(
-        codings="codings = z_mean"),
-           "the codings equal z_mean"),
-    _keras("build_variational_encoder", "softplus on the log-variance head", _keras_encoder(
-        heads="z_mean = layers.Dense(codings_size)(hidden)\n"
-              "    z_log_var = layers.Dense(codings_size, activation=\"softplus\")(hidden)"),
-           "z_log_var is never negative"),
-    _keras("build_variational_encoder", "one layer for both heads", _keras_encoder(
-        heads="z_mean = z_log_var = layers.Dense(codings_size)(hidden)"),
-           "the two heads share one layer"),
-    _keras("build_variational_encoder", "outputs in the wrong order (codings first)",
-           _keras_encoder(outputs="[codings, z_mean, z_log_var]"),
-           "the outputs are in the wrong order"),
-    _keras("build_variational_encoder", "codings_size ignored (always 10 codings)",
-           _keras_encoder(heads="z_mean = layers.Dense(10)(hidden)\n"
-                                "    z_log_var = layers.Dense(10)(hidden)"),
-           "use the codings_size argument"),
-    _keras("build_variational_encoder", "codings from a Lambda layer instead of Sampling",
-           _keras_encoder(codings=(
-               "codings = layers.Lambda(lambda t: t[0] + ops.exp(t[1] / 2)\n"
-               "                            * keras.random.normal(ops.shape(t[0])))(\n"
-               "        [z_mean, z_log_var])")),
-           "do not come from the Sampling layer"),
+    _keras(
+        "build_variational_encoder",
+        "codings = z_mean: no sampling",
+        _keras_encoder(codings="codings = z_mean"),
+        "the codings equal z_mean",
+        tampered=True,
+    ),
+    _keras(
+        "build_variational_encoder",
+        "softplus on the log-variance head",
+        _keras_encoder(
+            heads="z_mean = layers.Dense(codings_size)(hidden)\n"
+            '    z_log_var = layers.Dense(codings_size, activation="softplus")(hidden)'
+        ),
+        "z_log_var is never negative",
+    ),
+    _keras(
+        "build_variational_encoder",
+        "one layer for both heads",
+        _keras_encoder(heads="z_mean = z_log_var = layers.Dense(codings_size)(hidden)"),
+        "the two heads share one layer",
+    ),
+    _keras(
+        "build_variational_encoder",
+        "outputs in the wrong order (codings first)",
+        _keras_encoder(outputs="[codings, z_mean, z_log_var]"),
+        "the outputs are in the wrong order",
+    ),
+    _keras(
+        "build_variational_encoder",
+        "codings_size ignored (always 10 codings)",
+        _keras_encoder(
+            heads="z_mean = layers.Dense(10)(hidden)\n    z_log_var = layers.Dense(10)(hidden)"
+        ),
+        "use the codings_size argument",
+    ),
+    _keras(
+        "build_variational_encoder",
+        "codings from a Lambda layer instead of Sampling",
+        _keras_encoder(
+            codings=(
+                "codings = layers.Lambda(lambda t: t[0] + ops.exp(t[1] / 2)\n"
+                "                            * keras.random.normal(ops.shape(t[0])))(\n"
+                "        [z_mean, z_log_var])"
+            )
+        ),
+        "do not come from the Sampling layer",
+    ),
 ]
 
 CATALOGUE = TORCH + KERAS
@@ -244,15 +365,23 @@ _right = right_answers_of(A)
 
 
 ALTERNATIVES = [
-    _right("pytorch", "sampling", "normal_() in place on an empty tensor, and torch.addcmul", '''
+    _right(
+        "pytorch",
+        "sampling",
+        "normal_() in place on an empty tensor, and torch.addcmul",
+        """
 def sample_codings(z_mean, z_log_var, seed=None):
     if isinstance(seed, int):
         seed = torch.Generator(device=z_mean.device).manual_seed(seed)
     eps = torch.empty_like(z_mean).normal_(generator=seed)
     return torch.addcmul(z_mean, z_log_var.mul(0.5).exp(), eps)
-'''),
-    _right("pytorch", "sampling", "Normal(...).rsample() under torch.random.fork_rng for a seed",
-           '''
+""",
+    ),
+    _right(
+        "pytorch",
+        "sampling",
+        "Normal(...).rsample() under torch.random.fork_rng for a seed",
+        """
 def sample_codings(z_mean, z_log_var, seed=None):
     std = torch.exp(0.5 * z_log_var)
     if isinstance(seed, torch.Generator):
@@ -262,10 +391,13 @@ def sample_codings(z_mean, z_log_var, seed=None):
     with torch.random.fork_rng():  # restores the global generator afterwards
         torch.manual_seed(seed)
         return torch.distributions.Normal(z_mean, std).rsample()
-'''),
-    _right("pytorch", "build_variational_encoder",
-           "one Linear with 2 * codings_size outputs split in two, view() instead of Flatten",
-           '''
+""",
+    ),
+    _right(
+        "pytorch",
+        "build_variational_encoder",
+        "one Linear with 2 * codings_size outputs split in two, view() instead of Flatten",
+        """
 class VariationalEncoder(nn.Module):
     def __init__(self, codings_size):
         super().__init__()
@@ -281,8 +413,13 @@ class VariationalEncoder(nn.Module):
 
 def build_variational_encoder(codings_size):
     return VariationalEncoder(codings_size)
-'''),
-    _right("pytorch", "build_variational_encoder", "nn.ModuleDict heads, codings by keyword", '''
+""",
+    ),
+    _right(
+        "pytorch",
+        "build_variational_encoder",
+        "nn.ModuleDict heads, codings by keyword",
+        """
 def build_variational_encoder(codings_size):
     class Encoder(nn.Module):
         def __init__(self):
@@ -299,9 +436,13 @@ def build_variational_encoder(codings_size):
             return (z_mean, z_log_var, codings)
 
     return Encoder()
-'''),
-    _right("tensorflow", "sampling", "keras.random.normal with mean=z_mean and stddev=sigma",
-           '''
+""",
+    ),
+    _right(
+        "tensorflow",
+        "sampling",
+        "keras.random.normal with mean=z_mean and stddev=sigma",
+        """
 class Sampling(layers.Layer):
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -312,8 +453,13 @@ class Sampling(layers.Layer):
         z_mean, z_log_var = inputs
         return keras.random.normal(ops.shape(z_mean), mean=z_mean,
                                    stddev=ops.exp(0.5 * z_log_var), seed=self.seed_generator)
-'''),
-    _right("tensorflow", "sampling", "plain TensorFlow ops around the SeedGenerator", '''
+""",
+    ),
+    _right(
+        "tensorflow",
+        "sampling",
+        "plain TensorFlow ops around the SeedGenerator",
+        """
 class Sampling(keras.layers.Layer):
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -325,9 +471,13 @@ class Sampling(keras.layers.Layer):
         mean, log_var = inputs
         noise = keras.random.normal(tf.shape(mean), dtype=mean.dtype, seed=self.seed_generator)
         return mean + noise * tf.exp(log_var * 0.5)
-'''),
-    _right("tensorflow", "build_variational_encoder",
-           "one Dense with 2 * codings_size outputs split in two", '''
+""",
+    ),
+    _right(
+        "tensorflow",
+        "build_variational_encoder",
+        "one Dense with 2 * codings_size outputs split in two",
+        """
 def build_variational_encoder(codings_size):
     inputs = keras.Input(shape=(28, 28))
     x = layers.Dense(150, activation="relu")(layers.Flatten()(inputs))
@@ -335,9 +485,13 @@ def build_variational_encoder(codings_size):
     z_mean, z_log_var = ops.split(layers.Dense(2 * codings_size)(x), 2, axis=-1)
     codings = Sampling()([z_mean, z_log_var])
     return keras.Model(inputs=inputs, outputs=(z_mean, z_log_var, codings))
-'''),
-    _right("tensorflow", "build_variational_encoder",
-           "a Sequential body with input_shape= (Keras warns), then functional heads", '''
+""",
+    ),
+    _right(
+        "tensorflow",
+        "build_variational_encoder",
+        "a Sequential body with input_shape= (Keras warns), then functional heads",
+        """
 def build_variational_encoder(codings_size):
     body = keras.Sequential([
         layers.Flatten(input_shape=(28, 28)),
@@ -349,5 +503,6 @@ def build_variational_encoder(codings_size):
     z_mean = layers.Dense(codings_size)(hidden)
     z_log_var = layers.Dense(codings_size)(hidden)
     return keras.Model(inputs, [z_mean, z_log_var, Sampling()([z_mean, z_log_var])])
-'''),
+""",
+    ),
 ]

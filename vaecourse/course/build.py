@@ -19,20 +19,29 @@ from pathlib import Path
 
 import nbformat
 
+from .execute import DEFAULT_CELL_TIMEOUT, cell_timeout
 from .layout import Assignment, ensure_tools_on_path, kernel_env
 from .lint import HIDDEN_BEGIN, HIDDEN_END
 
 _MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
-def run_nbgrader(course_root: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+def run_nbgrader(
+    course_root: Path, *args: str, timeout: float = 600
+) -> subprocess.CompletedProcess:
     """Run an nbgrader command in ``course_root``; raise with its output if it fails."""
     ensure_tools_on_path()
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_root,
-                            capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course_root,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if result.returncode != 0:
-        raise RuntimeError(f"nbgrader {' '.join(args)} failed in {course_root}:\n"
-                           f"{result.stdout}\n{result.stderr}")
+        raise RuntimeError(
+            f"nbgrader {' '.join(args)} failed in {course_root}:\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 
@@ -41,9 +50,13 @@ def scratch_course(repo: Path, track: str, into: Path) -> Path:
     copied course root."""
     shutil.copy2(repo / "course" / "nbgrader_common.py", into / "nbgrader_common.py")
     root = into / track
-    shutil.copytree(repo / "course" / track, root,
-                    ignore=shutil.ignore_patterns("gradebook.db", "release", "submitted",
-                                                  "autograded", "feedback", ".ipynb_checkpoints"))
+    shutil.copytree(
+        repo / "course" / track,
+        root,
+        ignore=shutil.ignore_patterns(
+            "gradebook.db", "release", "submitted", "autograded", "feedback", ".ipynb_checkpoints"
+        ),
+    )
     return root
 
 
@@ -83,17 +96,22 @@ def solution_notebook(source_nb) -> nbformat.NotebookNode:
             continue  # a test cell that held only hidden tests
         cells.append(cell)
     nb.cells = cells
-    nb.metadata["vaecourse"] = {"built_from_sha256": digest}
+    nb.metadata["vaecourse"] = {**nb.metadata.get("vaecourse", {}), "built_from_sha256": digest}
     return nb
 
 
-def execute(nb, cwd: Path, timeout: int = 600) -> None:
-    """Run every cell of ``nb`` in place, as a student would with Run All."""
+def execute(nb, cwd: Path) -> None:
+    """Run every cell of ``nb`` in place, as a student would with Run All, each cell within the
+    notebook's own timeout (see vaecourse.course.execute)."""
     from nbclient import NotebookClient
 
     with kernel_env():
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(cwd)}}).execute()
+        NotebookClient(
+            nb,
+            timeout=cell_timeout(nb) or DEFAULT_CELL_TIMEOUT,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(cwd)}},
+        ).execute()
 
 
 def write_solution(assignment: Assignment, target: Path, run: bool = True) -> None:
@@ -104,8 +122,9 @@ def write_solution(assignment: Assignment, target: Path, run: bool = True) -> No
     nbformat.write(nb, target)
 
 
-def build(assignments: list[Assignment], out: Path | None = None, run: bool = True,
-          log=print) -> None:
+def build(
+    assignments: list[Assignment], out: Path | None = None, run: bool = True, log=print
+) -> None:
     """Write student versions and solutions under ``out`` (default: the repository)."""
     if not assignments:
         return
@@ -124,8 +143,10 @@ def build(assignments: list[Assignment], out: Path | None = None, run: bool = Tr
 def _without_outputs(nb) -> list:
     """What a build decides: cell types, sources and metadata, and the source hash (execution
     adds outputs, counts, timings and kernel details, which are not compared)."""
-    cells = [(c.cell_type, c.source, {k: v for k, v in c.metadata.items() if k != "execution"})
-             for c in nb.cells]
+    cells = [
+        (c.cell_type, c.source, {k: v for k, v in c.metadata.items() if k != "execution"})
+        for c in nb.cells
+    ]
     return [cells, nb.metadata.get("vaecourse")]
 
 
@@ -142,21 +163,29 @@ def stale(assignments: list[Assignment]) -> list[str]:
             rel = Path(assignment.track) / assignment.name
             new_dir, old_dir = fresh / "assignments" / rel, repo / "assignments" / rel
             new_files = sorted(p.relative_to(new_dir) for p in new_dir.rglob("*") if p.is_file())
-            old_files = sorted(p.relative_to(old_dir) for p in old_dir.rglob("*") if p.is_file()) \
-                if old_dir.is_dir() else []
+            old_files = (
+                sorted(p.relative_to(old_dir) for p in old_dir.rglob("*") if p.is_file())
+                if old_dir.is_dir()
+                else []
+            )
             if new_files != old_files:
                 problems.append(f"assignments/{rel}: files {old_files} should be {new_files}")
             for name in new_files:
-                if old_dir.joinpath(name).is_file() and \
-                        old_dir.joinpath(name).read_bytes() != new_dir.joinpath(name).read_bytes():
+                if (
+                    old_dir.joinpath(name).is_file()
+                    and old_dir.joinpath(name).read_bytes() != new_dir.joinpath(name).read_bytes()
+                ):
                     problems.append(f"assignments/{rel}/{name} is stale")
             new_solution = fresh / "solutions" / rel / assignment.source.name
             if not assignment.solution.is_file():
                 problems.append(f"solutions/{rel} is missing")
-            elif _without_outputs(nbformat.read(assignment.solution, as_version=4)) != \
-                    _without_outputs(nbformat.read(new_solution, as_version=4)):
+            elif _without_outputs(
+                nbformat.read(assignment.solution, as_version=4)
+            ) != _without_outputs(nbformat.read(new_solution, as_version=4)):
                 problems.append(f"solutions/{rel}/{assignment.source.name} is stale")
-            elif any(c.cell_type == "code" and c.execution_count is None
-                     for c in nbformat.read(assignment.solution, as_version=4).cells):
+            elif any(
+                c.cell_type == "code" and c.execution_count is None
+                for c in nbformat.read(assignment.solution, as_version=4).cells
+            ):
                 problems.append(f"solutions/{rel}/{assignment.source.name} was not executed")
     return problems

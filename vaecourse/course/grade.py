@@ -29,8 +29,18 @@ import nbformat
 from .build import run_nbgrader, scratch_course
 from .layout import Assignment, ensure_tools_on_path, kernel_env
 
-CSV_FIELDS = ["student_id", "assignment", "status", "score", "max_score", "autograded_score",
-              "autograded_max", "needs_manual_grading", "details", "submitted_file"]
+CSV_FIELDS = [
+    "student_id",
+    "assignment",
+    "status",
+    "score",
+    "max_score",
+    "autograded_score",
+    "autograded_max",
+    "needs_manual_grading",
+    "details",
+    "submitted_file",
+]
 
 
 @dataclass
@@ -73,13 +83,20 @@ def find_submissions(folder: Path, assignment: str) -> list[Outcome]:
         if entry.name.startswith((".", "__MACOSX")):
             continue
         if entry.is_dir():
-            notebooks = sorted(p for p in entry.rglob("*.ipynb")
-                               if ".ipynb_checkpoints" not in p.parts)
+            notebooks = sorted(
+                p for p in entry.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+            )
             named = [p for p in notebooks if p.stem == assignment]
             chosen = named or notebooks
             if not chosen:
-                found.append(Outcome(_student_id(entry.name), str(entry), status="missing",
-                                     details=[f"no .ipynb file in {entry.name}/"]))
+                found.append(
+                    Outcome(
+                        _student_id(entry.name),
+                        str(entry),
+                        status="missing",
+                        details=[f"no .ipynb file in {entry.name}/"],
+                    )
+                )
                 continue
             outcome = Outcome(_student_id(entry.name), str(chosen[0]))
             if len(chosen) > 1:
@@ -136,9 +153,13 @@ def _diagnose(graded_nb) -> tuple[list[str], list[str]]:
     return timeouts, failures
 
 
-def grade(assignment: Assignment, submissions: Path, out: Path, cell_timeout: int | None = None,
-          log=print) -> list[Outcome]:
-    """Autograde every submission in ``submissions`` (a folder or a .zip) into ``out``."""
+def grade(
+    assignment: Assignment, submissions: Path, out: Path, cell_timeout: int | None = None, log=print
+) -> list[Outcome]:
+    """Autograde every submission in ``submissions`` (a folder or a .zip) into ``out``.
+
+    Each cell may run for the assignment's own timeout (its source notebook's metadata), or for
+    ``cell_timeout`` seconds when that is given."""
     ensure_tools_on_path()
     # nbgrader's gradebook emits SQLAlchemy warnings that say nothing about the submissions.
     warnings.filterwarnings("ignore", module="nbgrader")
@@ -150,8 +171,14 @@ def grade(assignment: Assignment, submissions: Path, out: Path, cell_timeout: in
         incoming = out / "incoming" / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         incoming.mkdir(parents=True)
         for name in _safe_extract(submissions, incoming):
-            problems.append(Outcome("unknown", name, status="failed",
-                                    details=["zip member points outside the archive; skipped"]))
+            problems.append(
+                Outcome(
+                    "unknown",
+                    name,
+                    status="failed",
+                    details=["zip member points outside the archive; skipped"],
+                )
+            )
     elif not submissions.is_dir():
         raise FileNotFoundError(f"{submissions} is neither a folder nor a zip file")
     outcomes = find_submissions(incoming, assignment.name)
@@ -161,10 +188,13 @@ def grade(assignment: Assignment, submissions: Path, out: Path, cell_timeout: in
         root.parent.mkdir(parents=True, exist_ok=True)
         scratch_course(assignment.repo, assignment.track, root.parent)
     else:
-        shutil.copytree(assignment.repo / "course" / assignment.track / "source",
-                        root / "source", dirs_exist_ok=True)
+        shutil.copytree(
+            assignment.repo / "course" / assignment.track / "source",
+            root / "source",
+            dirs_exist_ok=True,
+        )
     run_nbgrader(root, "generate_assignment", assignment.name, "--force")
-    overrides = {"Execute.timeout": cell_timeout} if cell_timeout else {}
+    overrides = {"Execute.cell_timeout_override": cell_timeout} if cell_timeout else {}
     api = _load_api(root, overrides)
 
     with kernel_env():
@@ -190,15 +220,18 @@ def _autograde_one(api, root: Path, name: str, outcome: Outcome, log) -> None:
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     shutil.copy2(outcome.submitted_file, dest / f"{name}.ipynb")
-    (dest / "timestamp.txt").write_text(dt.datetime.now(dt.timezone.utc).isoformat())
+    (dest / "timestamp.txt").write_text(dt.datetime.now(dt.UTC).isoformat())
     log(f"autograding {outcome.student_id} ...")
     result = api.autograde(name, outcome.student_id)
     if not result["success"]:
         text = f"{result.get('log', '')}\n{result.get('error', '')}"
         dead = "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text
         outcome.status = "crashed" if dead else "failed"
-        outcome.details.append("the kernel died while running the notebook" if dead else
-                               "nbgrader could not grade it: " + text.strip()[-500:])
+        outcome.details.append(
+            "the kernel died while running the notebook"
+            if dead
+            else "nbgrader could not grade it: " + text.strip()[-500:]
+        )
         return
     graded_path = root / "autograded" / outcome.student_id / name / f"{name}.ipynb"
     timeouts, failures = _diagnose(nbformat.read(graded_path, as_version=4))
@@ -250,7 +283,9 @@ def summary(outcomes: list[Outcome]) -> str:
     """A plain-text table, one line per submission, then the details of each problem."""
     lines = [f"{'student':24s} {'status':8s} {'autograded':>12s}  details"]
     for o in outcomes:
-        score = "-" if o.autograded_score is None else f"{o.autograded_score:g}/{o.autograded_max:g}"
+        score = (
+            "-" if o.autograded_score is None else f"{o.autograded_score:g}/{o.autograded_max:g}"
+        )
         first = o.details[0] if o.details else ""
         lines.append(f"{o.student_id:24s} {o.status:8s} {score:>12s}  {first}")
         lines += [f"{'':47s}{d}" for d in o.details[1:]]

@@ -50,6 +50,17 @@ KERNEL_ENV = {
 }
 
 
+# One thread per framework, for kernels that run side by side (parallel grading, the validity
+# harness under pytest-xdist): on a 2-core machine, two kernels with their frameworks' default
+# thread pools run many times slower than two kernels with one thread each.
+ONE_THREAD = {
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "TF_NUM_INTRAOP_THREADS": "1",
+    "TF_NUM_INTEROP_THREADS": "1",
+}
+
+
 @contextlib.contextmanager
 def kernel_env():
     """Set ``KERNEL_ENV`` in this process while the block runs (kernels started in it inherit
@@ -83,6 +94,15 @@ class Assignment:
     @property
     def solution(self) -> Path:
         return self.repo / "solutions" / self.track / self.name / f"{self.name}.ipynb"
+
+    @property
+    def cell_timeout(self) -> int:
+        """Seconds one cell may run, as the source notebook states (vaecourse.course.execute)."""
+        import nbformat
+
+        from .execute import DEFAULT_CELL_TIMEOUT, cell_timeout
+
+        return cell_timeout(nbformat.read(self.source, as_version=4)) or DEFAULT_CELL_TIMEOUT
 
 
 def assignments(repo: Path, tracks=TRACKS, names=None) -> list[Assignment]:

@@ -1,23 +1,26 @@
 """Checks for the instructor's source notebooks, run before every build.
 
-A source notebook must be valid nbformat with stripped outputs; every cell carries nbgrader
-metadata (schema 3) with a unique grade_id; graded cells have positive points; code answer cells
-mark their solution; every autograded answer X is covered by a visible test cell ``test_X`` and a
-hidden test cell ``test_X_hidden``; tests do not lean on vaecourse's reference code; and the two
-tracks of an assignment have the same cells (grade_ids, in order) and the same points.
+A source notebook must be valid nbformat with stripped outputs and state its cell timeout; every
+cell carries nbgrader metadata (schema 3) with a unique grade_id; graded cells have positive
+points; code answer cells mark their solution; every autograded answer X is followed directly by
+a visible test cell ``test_X`` and a hidden test cell ``test_X_hidden`` that use it; tests do not
+use vaecourse's reference code (the registry in ``vaecourse.reference``); and the two tracks of
+an assignment have the same cells (grade_ids, in order) and the same points.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 
 import nbformat
 
+from ..reference import REFERENCE, is_registered
+from .execute import cell_timeout
 from .layout import Assignment
 
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 _GRADE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
-_REFERENCE = re.compile(r"vaecourse\.(torch|keras)\b|from vaecourse import (torch|keras)\b")
 
 
 def _meta(cell) -> dict:
@@ -84,29 +87,88 @@ def lint_notebook(nb) -> list[str]:
             if cell.get("outputs") or cell.get("execution_count") is not None:
                 problems.append(f"{where}: outputs are not stripped")
             if meta.get("solution") and "### BEGIN SOLUTION" not in cell.source:
-                problems.append(f"{where}: a code answer must mark its solution with "
-                                "### BEGIN SOLUTION / ### END SOLUTION")
-        if is_test(cell) and _REFERENCE.search(cell.source):
-            problems.append(f"{where}: tests must compare with NumPy written in the test, "
-                            "not with vaecourse's reference code")
+                problems.append(
+                    f"{where}: a code answer must mark its solution with "
+                    "### BEGIN SOLUTION / ### END SOLUTION"
+                )
+        if is_test(cell) and (used := reference_uses(cell.source)):
+            problems.append(
+                f"{where}: tests must compare with NumPy written in the test, "
+                f"not with vaecourse's reference code ({', '.join(used)})"
+            )
+    if cell_timeout(nb) is None:
+        problems.append(
+            "the notebook metadata must state the cell timeout in seconds: "
+            '{"vaecourse": {"cell_timeout": ...}}'
+        )
     problems += _coverage_problems(nb)
-    if not any(_meta(c).get("grade") and _meta(c).get("solution") and not is_autograded_answer(c)
-               for c in nb.cells):
+    if not any(
+        _meta(c).get("grade") and _meta(c).get("solution") and not is_autograded_answer(c)
+        for c in nb.cells
+    ):
         problems.append("no manually graded answer: every assignment has a written question")
     return problems
 
 
+def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
+    """``a.b.c`` with its first name resolved through the cell's imports, or None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name) or node.id not in aliases:
+        return None
+    return ".".join([aliases[node.id], *reversed(parts)])
+
+
+def reference_uses(source: str) -> list[str]:
+    """The registered reference callables (``vaecourse.reference``) that a cell's code imports or
+    uses, as dotted names; magics and shell lines are skipped."""
+    code = "\n".join(
+        "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
+    )
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    aliases, used = {}, set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                aliases[alias.asname or alias.name.split(".")[0]] = (
+                    alias.name if alias.asname else alias.name.split(".")[0]
+                )
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                dotted = f"{node.module}.{alias.name}"
+                aliases[alias.asname or alias.name] = dotted
+                if is_registered(dotted) or (alias.name == "*" and node.module in REFERENCE):
+                    used.add(dotted)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Attribute, ast.Name)):
+            dotted = _dotted(node, aliases)
+            if dotted and is_registered(dotted):
+                used.add(dotted)
+    return sorted(used)
+
+
 def _coverage_problems(nb) -> list[str]:
-    """Every autograded answer X needs a visible test cell ``test_X`` and a hidden test cell
-    ``test_X_hidden`` that use it (the grader relies on these names to credit each answer).
-    The name is matched regardless of case: tests of a ``Sampling`` layer cover the answer
-    ``sampling``."""
+    """Every autograded answer X is followed directly by a visible test cell ``test_X`` and a
+    hidden test cell ``test_X_hidden`` that use it (the grader credits each answer by these
+    names, and the validity harness probes each answer right after its tests). The name is
+    matched regardless of case: tests of a ``Sampling`` layer cover the answer ``sampling``."""
     problems = []
     tests = {_meta(c)["grade_id"]: _split_hidden(c.source) for c in nb.cells if is_test(c)}
-    for cell in nb.cells:
+    ids = [_meta(c).get("grade_id", "") for c in nb.cells]
+    for index, cell in enumerate(nb.cells):
         if not is_autograded_answer(cell):
             continue
         name = _meta(cell)["grade_id"]
+        if ids[index + 1 : index + 3] != [f"test_{name}", f"test_{name}_hidden"]:
+            problems.append(
+                f"answer {name}: the next cells must be test_{name} and "
+                f"test_{name}_hidden, are {ids[index + 1 : index + 3]}"
+            )
         uses = re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE).search
         visible, _ = tests.get(f"test_{name}", ("", ""))
         if not (_has_code(visible) and uses(visible)):
@@ -119,8 +181,11 @@ def _coverage_problems(nb) -> list[str]:
 
 def crediting_tests(nb, answer: str) -> list[str]:
     """grade_ids of the test cells that credit ``answer``."""
-    return [_meta(c)["grade_id"] for c in nb.cells
-            if is_test(c) and _meta(c)["grade_id"] in (f"test_{answer}", f"test_{answer}_hidden")]
+    return [
+        _meta(c)["grade_id"]
+        for c in nb.cells
+        if is_test(c) and _meta(c)["grade_id"] in (f"test_{answer}", f"test_{answer}_hidden")
+    ]
 
 
 def autograded_answers(nb) -> list[str]:
@@ -142,16 +207,22 @@ def _track_disagreements(by_track: dict) -> list[str]:
     problems = []
     for track, other in others:
         if grading_scheme(other) != grading_scheme(nb):
-            problems.append(f"the tracks disagree on graded cells or points: {first} has "
-                            f"{grading_scheme(nb)}, {track} has {grading_scheme(other)}")
+            problems.append(
+                f"the tracks disagree on graded cells or points: {first} has "
+                f"{grading_scheme(nb)}, {track} has {grading_scheme(other)}"
+            )
         ids, other_ids = _cell_ids(nb), _cell_ids(other)
         if ids != other_ids:
-            k = next((i for i, (a, b) in enumerate(zip(ids, other_ids)) if a != b),
-                     min(len(ids), len(other_ids)))
-            problems.append(f"the tracks disagree on their sections: cell {k} is "
-                            f"{ids[k] if k < len(ids) else 'missing'!r} in {first} but "
-                            f"{other_ids[k] if k < len(other_ids) else 'missing'!r} in {track} "
-                            "(both tracks have the same cells, with the same grade_ids, in order)")
+            k = next(
+                (i for i, (a, b) in enumerate(zip(ids, other_ids, strict=False)) if a != b),
+                min(len(ids), len(other_ids)),
+            )
+            problems.append(
+                f"the tracks disagree on their sections: cell {k} is "
+                f"{ids[k] if k < len(ids) else 'missing'!r} in {first} but "
+                f"{other_ids[k] if k < len(other_ids) else 'missing'!r} in {track} "
+                "(both tracks have the same cells, with the same grade_ids, in order)"
+            )
     return problems
 
 

@@ -6,19 +6,28 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def validate(notebook: Path, cell_timeout: int = 300) -> tuple[bool, str]:
-    """(passed, a readable report) for one notebook."""
+def validate(notebook: Path, cell_timeout: int | None = None) -> tuple[bool, str]:
+    """(passed, a readable report) for one notebook. Each cell may run for the timeout that the
+    notebook's metadata states (see vaecourse.course.execute), or ``cell_timeout`` seconds."""
+    from nbgrader.preprocessors import CheckCellMetadata, ClearOutput
     from nbgrader.validator import Validator
     from traitlets.config import Config
 
+    from .execute import DEFAULT_CELL_TIMEOUT, Execute
+
     config = Config()
-    config.Execute.timeout = cell_timeout
+    config.Execute.timeout = DEFAULT_CELL_TIMEOUT
+    config.Execute.cell_timeout_override = cell_timeout
     config.Execute.startup_timeout = 180
-    results = Validator(config=config).validate(str(notebook))
+    validator = Validator(config=config)
+    validator.preprocessors = [CheckCellMetadata, ClearOutput, Execute]
+    results = validator.validate(str(notebook))
     lines = []
     for cell in results.get("type_changed", []):
-        lines.append(f"A cell's type was changed from {cell['new_type']} to {cell['old_type']}:"
-                     f"\n{cell['source']}")
+        lines.append(
+            f"A cell's type was changed from {cell['new_type']} to {cell['old_type']}:"
+            f"\n{cell['source']}"
+        )
     for cell in results.get("changed", []):
         lines.append(f"A read-only cell was changed:\n{cell['source']}")
     for cell in results.get("failed", []):

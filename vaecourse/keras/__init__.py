@@ -5,15 +5,18 @@ The same conventions as ``vaecourse.torch``: images (N, 28, 28) float32 in [0, 1
 per-example losses have shape (N,) and batch losses are batch means.
 """
 
-import os
-
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's start-up chatter
-
-from .losses import kl_divergence, kl_divergence_std, reconstruction_bce, reconstruction_mse, vae_loss  # noqa: E402
-from .models import VAE, build_conv_vae, build_dense_vae  # noqa: E402
-from .sampling import Sampling  # noqa: E402
-from .training import evaluate_elbo, fit  # noqa: E402
+from . import _backend  # noqa: F401 (first: chooses Keras' backend before Keras is imported)
+from .losses import (
+    kl_divergence,
+    kl_divergence_std,
+    reconstruction_bce,
+    reconstruction_mse,
+    vae_loss,
+)
+from .models import VAE, build_conv_vae, build_dense_vae
+from .sampling import Sampling
+from .training import evaluate_elbo, fit
+from .weights import from_arrays, to_arrays
 
 __all__ = [
     "VAE",
@@ -22,9 +25,11 @@ __all__ = [
     "build_dense_vae",
     "evaluate_elbo",
     "fit",
+    "from_arrays",
     "kl_divergence",
     "kl_divergence_std",
     "reconstruction_bce",
     "reconstruction_mse",
+    "to_arrays",
     "vae_loss",
 ]

@@ -31,9 +31,9 @@ def kl_divergence(z_mean, z_log_var):
 
 
 def kl_divergence_std(z_mean, z_std):
-    """The same KL written with sigma (the book's first form), (N,)."""
-    return -0.5 * ops.sum(1 + ops.log(ops.square(z_std)) - ops.square(z_std) - ops.square(z_mean),
-                          axis=-1)
+    """The same KL written with sigma (the book's first form), (N,). log(sigma^2) is computed as
+    2 log(sigma): squaring first underflows to 0 (and its log to -inf) for sigma below 1e-23."""
+    return -0.5 * ops.sum(1 + 2 * ops.log(z_std) - ops.square(z_std) - ops.square(z_mean), axis=-1)
 
 
 def vae_loss(x, logits, z_mean, z_log_var, beta: float = 1.0):

@@ -20,8 +20,9 @@ class VAE(keras.Model):
         self.encoder = encoder
         self.decoder = decoder
         self.beta = beta
-        self.trackers = {name: keras.metrics.Mean(name=name)
-                         for name in ("loss", "reconstruction", "kl")}
+        self.trackers = {
+            name: keras.metrics.Mean(name=name) for name in ("loss", "reconstruction", "kl")
+        }
 
     @property
     def metrics(self):
@@ -48,7 +49,7 @@ class VAE(keras.Model):
         return reconstruction + self.beta * kl, reconstruction, kl
 
     def _report(self, *values):
-        for tracker, value in zip(self.trackers.values(), values):
+        for tracker, value in zip(self.trackers.values(), values, strict=True):
             tracker.update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
@@ -57,7 +58,7 @@ class VAE(keras.Model):
         with tf.GradientTape() as tape:
             loss, reconstruction, kl = self._compute_losses(x, training=True)
         grads = tape.gradient(loss, self.trainable_weights)
-        self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+        self.optimizer.apply_gradients(zip(grads, self.trainable_weights, strict=True))
         return self._report(loss, reconstruction, kl)
 
     def test_step(self, data):
@@ -77,36 +78,72 @@ def _encoder(body: list, codings_size: int, seed) -> keras.Model:
 
 
 def _decoder(body: list, codings_size: int) -> keras.Model:
-    return keras.Sequential([keras.Input(shape=(codings_size,)), *body, layers.Reshape((28, 28))],
-                            name="decoder")
+    return keras.Sequential(
+        [keras.Input(shape=(codings_size,)), *body, layers.Reshape((28, 28))], name="decoder"
+    )
 
 
-def build_dense_vae(codings_size: int = 10, hidden: tuple[int, int] = (150, 100),
-                    beta: float = 1.0, seed=None) -> VAE:
+def build_dense_vae(
+    codings_size: int = 10, hidden: tuple[int, int] = (150, 100), beta: float = 1.0, seed=None
+) -> VAE:
     """The book's VAE for Fashion-MNIST: 784 -> 150 -> 100 -> codings, mirrored in the decoder.
     ``seed`` seeds the Sampling layer."""
     h1, h2 = hidden
-    encoder = _encoder([layers.Flatten(), layers.Dense(h1, activation="relu"),
-                        layers.Dense(h2, activation="relu")], codings_size, seed)
-    decoder = _decoder([layers.Dense(h2, activation="relu"), layers.Dense(h1, activation="relu"),
-                        layers.Dense(28 * 28)], codings_size)
+    encoder = _encoder(
+        [
+            layers.Flatten(),
+            layers.Dense(h1, activation="relu"),
+            layers.Dense(h2, activation="relu"),
+        ],
+        codings_size,
+        seed,
+    )
+    decoder = _decoder(
+        [
+            layers.Dense(h2, activation="relu"),
+            layers.Dense(h1, activation="relu"),
+            layers.Dense(28 * 28),
+        ],
+        codings_size,
+    )
     return VAE(encoder, decoder, beta=beta, name="dense_vae")
 
 
 def build_conv_vae(codings_size: int = 10, beta: float = 1.0, seed=None) -> VAE:
     """A small convolutional VAE: two stride-2 convolutions (16 and 32 channels) down to 7x7,
     two transposed convolutions back up, then a 3x3 convolution to one channel of logits.
-    Kept narrow so that an epoch of Fashion-MNIST takes well under a minute on 2 CPU cores."""
-    encoder = _encoder([
-        layers.Reshape((28, 28, 1)),
-        layers.Conv2D(16, 3, strides=2, padding="same", activation="relu"),
-        layers.Conv2D(32, 3, strides=2, padding="same", activation="relu"),
-        layers.Flatten(), layers.Dense(128, activation="relu"),
-    ], codings_size, seed)
-    decoder = _decoder([
-        layers.Dense(7 * 7 * 32, activation="relu"), layers.Reshape((7, 7, 32)),
-        layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu"),
-        layers.Conv2DTranspose(16, 3, strides=2, padding="same", activation="relu"),
-        layers.Conv2D(1, 3, padding="same"),
-    ], codings_size)
+    Kept narrow so that an epoch of Fashion-MNIST takes well under a minute on 2 CPU cores.
+
+    It computes exactly what ``vaecourse.torch.ConvVAE`` computes, so that one weight file serves
+    both: PyTorch's padding (one pixel on every side, then a "valid" convolution), its transposed
+    convolutions (a "valid" one, then the first row and column cropped, which is PyTorch's
+    ``padding=1, output_padding=1``), and its channels-first order wherever a dense layer meets a
+    feature map (``Permute``)."""
+    encoder = _encoder(
+        [
+            layers.Reshape((28, 28, 1)),
+            layers.ZeroPadding2D(1),
+            layers.Conv2D(16, 3, strides=2, activation="relu"),
+            layers.ZeroPadding2D(1),
+            layers.Conv2D(32, 3, strides=2, activation="relu"),
+            layers.Permute((3, 1, 2)),
+            layers.Flatten(),
+            layers.Dense(128, activation="relu"),
+        ],
+        codings_size,
+        seed,
+    )
+    decoder = _decoder(
+        [
+            layers.Dense(32 * 7 * 7, activation="relu"),
+            layers.Reshape((32, 7, 7)),
+            layers.Permute((2, 3, 1)),
+            layers.Conv2DTranspose(32, 3, strides=2, activation="relu"),
+            layers.Cropping2D(((1, 0), (1, 0))),
+            layers.Conv2DTranspose(16, 3, strides=2, activation="relu"),
+            layers.Cropping2D(((1, 0), (1, 0))),
+            layers.Conv2D(1, 3, padding="same"),
+        ],
+        codings_size,
+    )
     return VAE(encoder, decoder, beta=beta, name="conv_vae")

@@ -17,7 +17,9 @@ class Sampling(keras.layers.Layer):
     def __init__(self, seed: int | keras.random.SeedGenerator | None = None, **kwargs):
         super().__init__(**kwargs)
         self.seed_generator = (
-            seed if isinstance(seed, keras.random.SeedGenerator) else keras.random.SeedGenerator(seed)
+            seed
+            if isinstance(seed, keras.random.SeedGenerator)
+            else keras.random.SeedGenerator(seed)
         )
 
     def call(self, inputs):

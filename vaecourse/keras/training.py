@@ -10,25 +10,43 @@ from .losses import kl_divergence, reconstruction_bce
 from .sampling import Sampling
 
 
-def fit(vae, x_train, epochs: int = 10, batch_size: int = 128, learning_rate: float = 1e-3,
-        beta: float = 1.0, x_valid=None, seed: int = 0, progress: bool = True) -> dict:
+def fit(
+    vae,
+    x_train,
+    epochs: int = 10,
+    batch_size: int = 128,
+    learning_rate: float = 1e-3,
+    beta: float | None = None,
+    x_valid=None,
+    seed: int = 0,
+    progress: bool = True,
+) -> dict:
     """Train ``vae`` (a ``VAE``) with Adam on cross-entropy + beta * KL.
 
+    ``beta``: the weight of the KL term; None keeps the model's own (``build_dense_vae(beta=4)``
+    trains with 4), a number replaces it.
     x_train, x_valid: images (N, 28, 28) in [0, 1]. ``seed`` fixes the shuffling order (the noise
     comes from the model's Sampling layer, seeded when the model is built).
     Returns the history: per-epoch means of "loss", "reconstruction" and "kl" per image,
     plus "val_loss", "val_reconstruction", "val_kl" when x_valid is given.
     """
-    vae.beta = beta
+    if beta is not None:
+        vae.beta = beta
     vae.compile(optimizer=keras.optimizers.Adam(learning_rate))
     x_train = np.asarray(x_train, dtype=np.float32)
-    batches = (tf.data.Dataset.from_tensor_slices(x_train)
-               .shuffle(len(x_train), seed=seed, reshuffle_each_iteration=True)
-               .batch(batch_size))
-    valid = None if x_valid is None else tf.data.Dataset.from_tensor_slices(
-        np.asarray(x_valid, dtype=np.float32)).batch(1000)
-    history = vae.fit(batches, epochs=epochs, validation_data=valid, shuffle=False,
-                      verbose=1 if progress else 0)
+    batches = (
+        tf.data.Dataset.from_tensor_slices(x_train)
+        .shuffle(len(x_train), seed=seed, reshuffle_each_iteration=True)
+        .batch(batch_size)
+    )
+    valid = (
+        None
+        if x_valid is None
+        else tf.data.Dataset.from_tensor_slices(np.asarray(x_valid, dtype=np.float32)).batch(1000)
+    )
+    history = vae.fit(
+        batches, epochs=epochs, validation_data=valid, shuffle=False, verbose=1 if progress else 0
+    )
     return {name: [float(v) for v in values] for name, values in history.history.items()}
 
 
@@ -42,11 +60,16 @@ def evaluate_elbo(vae, x, batch_size: int = 1000, seed: int = 0) -> dict[str, fl
     sampling = Sampling(seed=seed)
     totals = np.zeros(2)
     for start in range(0, len(x), batch_size):
-        xb = x[start:start + batch_size]
+        xb = x[start : start + batch_size]
         z_mean, z_log_var = vae.encode(xb)
         logits = vae.decoder(sampling([z_mean, z_log_var]))
-        totals += [float(keras.ops.sum(reconstruction_bce(xb, logits))),
-                   float(keras.ops.sum(kl_divergence(z_mean, z_log_var)))]
+        totals += [
+            float(keras.ops.sum(reconstruction_bce(xb, logits))),
+            float(keras.ops.sum(kl_divergence(z_mean, z_log_var))),
+        ]
     reconstruction, kl = totals / len(x)
-    return {"neg_elbo": float(reconstruction + kl), "reconstruction": float(reconstruction),
-            "kl": float(kl)}
+    return {
+        "neg_elbo": float(reconstruction + kl),
+        "reconstruction": float(reconstruction),
+        "kl": float(kl),
+    }

@@ -33,8 +33,9 @@ def kl_divergence(z_mean: torch.Tensor, z_log_var: torch.Tensor) -> torch.Tensor
 
 
 def kl_divergence_std(z_mean: torch.Tensor, z_std: torch.Tensor) -> torch.Tensor:
-    """The same KL written with sigma (the book's first form), (N,)."""
-    return -0.5 * (1 + torch.log(z_std**2) - z_std**2 - z_mean**2).sum(dim=-1)
+    """The same KL written with sigma (the book's first form), (N,). log(sigma^2) is computed as
+    2 log(sigma): squaring first underflows to 0 (and its log to -inf) for sigma below 1e-23."""
+    return -0.5 * (1 + 2 * torch.log(z_std) - z_std**2 - z_mean**2).sum(dim=-1)
 
 
 def vae_loss(x, logits, z_mean, z_log_var, beta: float = 1.0) -> torch.Tensor:

@@ -43,7 +43,10 @@ class DenseVAE(_VAE):
         self.z_mean_head = nn.Linear(h2, codings_size)
         self.z_log_var_head = nn.Linear(h2, codings_size)
         self.decoder = nn.Sequential(
-            nn.Linear(codings_size, h2), nn.ReLU(), nn.Linear(h2, h1), nn.ReLU(),
+            nn.Linear(codings_size, h2),
+            nn.ReLU(),
+            nn.Linear(h2, h1),
+            nn.ReLU(),
             nn.Linear(h1, 28 * 28),
         )
 
@@ -58,16 +61,24 @@ class ConvVAE(_VAE):
         self.codings_size = codings_size
         self.encoder_body = nn.Sequential(
             _AddChannel(),
-            nn.Conv2d(1, 16, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Flatten(), nn.Linear(32 * 7 * 7, 128), nn.ReLU(),
+            nn.Conv2d(1, 16, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(16, 32, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Flatten(),
+            nn.Linear(32 * 7 * 7, 128),
+            nn.ReLU(),
         )
         self.z_mean_head = nn.Linear(128, codings_size)
         self.z_log_var_head = nn.Linear(128, codings_size)
         self.decoder = nn.Sequential(
-            nn.Linear(codings_size, 32 * 7 * 7), nn.ReLU(), nn.Unflatten(1, (32, 7, 7)),
-            nn.ConvTranspose2d(32, 32, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
-            nn.ConvTranspose2d(32, 16, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.Linear(codings_size, 32 * 7 * 7),
+            nn.ReLU(),
+            nn.Unflatten(1, (32, 7, 7)),
+            nn.ConvTranspose2d(32, 32, 3, stride=2, padding=1, output_padding=1),
+            nn.ReLU(),
+            nn.ConvTranspose2d(32, 16, 3, stride=2, padding=1, output_padding=1),
+            nn.ReLU(),
             nn.Conv2d(16, 1, 3, padding=1),
         )
 

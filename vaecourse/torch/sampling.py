@@ -1,4 +1,5 @@
-"""The reparameterization trick: z = mu + sigma * eps, with eps ~ N(0, I) drawn outside the graph."""
+"""The reparameterization trick: z = mu + sigma * eps, with eps ~ N(0, I) drawn outside the
+graph."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ def make_generator(seed: int | torch.Generator | None) -> torch.Generator | None
     return torch.Generator().manual_seed(int(seed))
 
 
-def sample_codings(z_mean: torch.Tensor, z_log_var: torch.Tensor,
-                   seed: int | torch.Generator | None = None) -> torch.Tensor:
+def sample_codings(
+    z_mean: torch.Tensor, z_log_var: torch.Tensor, seed: int | torch.Generator | None = None
+) -> torch.Tensor:
     """Draw codings z ~ N(z_mean, exp(z_log_var)) so that gradients reach both inputs.
 
     z_mean, z_log_var: (N, codings_size); z_log_var is gamma = log sigma^2, so sigma = exp(gamma/2).

@@ -21,10 +21,17 @@ def _epoch(model, x, batch_size, beta, generator, optimizer=None, desc=None) -> 
     order = torch.randperm(len(x), generator=generator) if optimizer else torch.arange(len(x))
     totals = defaultdict(float)
     batches = range(0, len(x), batch_size)
-    bar = tqdm(batches, desc=desc, file=sys.stdout, leave=True, disable=desc is None,
-               mininterval=0.5, ncols=90)
+    bar = tqdm(
+        batches,
+        desc=desc,
+        file=sys.stdout,
+        leave=True,
+        disable=desc is None,
+        mininterval=0.5,
+        ncols=90,
+    )
     for start in bar:
-        xb = x[order[start:start + batch_size]]
+        xb = x[order[start : start + batch_size]]
         logits, z_mean, z_log_var = model(xb, seed=generator)
         rec = reconstruction_bce(xb, logits).mean()
         kl = kl_divergence(z_mean, z_log_var).mean()
@@ -35,12 +42,23 @@ def _epoch(model, x, batch_size, beta, generator, optimizer=None, desc=None) -> 
             optimizer.step()
         for name, value in (("loss", loss), ("reconstruction", rec), ("kl", kl)):
             totals[name] += value.item() * len(xb)
-        bar.set_postfix(loss=f"{totals['loss'] / min(start + batch_size, len(x)):.2f}", refresh=False)
+        bar.set_postfix(
+            loss=f"{totals['loss'] / min(start + batch_size, len(x)):.2f}", refresh=False
+        )
     return {name: total / len(x) for name, total in totals.items()}
 
 
-def fit(model, x_train, epochs: int = 10, batch_size: int = 128, learning_rate: float = 1e-3,
-        beta: float = 1.0, x_valid=None, seed: int = 0, progress: bool = True) -> dict:
+def fit(
+    model,
+    x_train,
+    epochs: int = 10,
+    batch_size: int = 128,
+    learning_rate: float = 1e-3,
+    beta: float = 1.0,
+    x_valid=None,
+    seed: int = 0,
+    progress: bool = True,
+) -> dict:
     """Train ``model`` with Adam on ``vae_loss`` (cross-entropy + beta * KL).
 
     x_train, x_valid: images (N, 28, 28) in [0, 1]. ``seed`` fixes the shuffling and the noise
@@ -56,8 +74,9 @@ def fit(model, x_train, epochs: int = 10, batch_size: int = 128, learning_rate: 
     for epoch in range(1, epochs + 1):
         model.train()
         desc = f"epoch {epoch}/{epochs}" if progress else None
-        for name, value in _epoch(model, x_train, batch_size, beta, generator, optimizer,
-                                  desc).items():
+        for name, value in _epoch(
+            model, x_train, batch_size, beta, generator, optimizer, desc
+        ).items():
             history[name].append(value)
         if x_valid is not None:
             with torch.no_grad():
@@ -79,5 +98,8 @@ def evaluate_elbo(model, x, batch_size: int = 1000, seed: int = 0) -> dict[str, 
     with torch.no_grad():
         result = _epoch(model, _as_tensor(x), batch_size, 1.0, torch.Generator().manual_seed(seed))
     model.train(was_training)
-    return {"neg_elbo": result["loss"], "reconstruction": result["reconstruction"],
-            "kl": result["kl"]}
+    return {
+        "neg_elbo": result["loss"],
+        "reconstruction": result["reconstruction"],
+        "kl": result["kl"],
+    }
