@@ -4,8 +4,9 @@
   the way the course's loader finds them, before any test runs: ``$VAECOURSE_DATA`` when it is set
   (the Makefile sets it to ``../shared/data`` when that folder exists), else wherever the loader
   finds each dataset (the user cache, Debian's package, a download), linked into a temporary folder.
-  The ``data_root`` fixture needs both datasets and ``fashion_data_root`` Fashion-MNIST only; they
-  skip a test when their data cannot be found, or fail it under ``CI=1``.
+  The ``data_root`` fixture needs both datasets, ``fashion_data_root`` Fashion-MNIST only, and
+  ``data_for(name)`` the one named; they skip a test when its data cannot be found, or fail it
+  under ``CI=1``.
 * Every test runs with ``XDG_CACHE_HOME`` pointing at a fresh temporary folder (so the user's real
   ``~/.cache/vaecourse`` is never read or written) and with ``VAECOURSE_DATA`` unset (tests that
   want it set it themselves with ``monkeypatch.setenv``). The loader's in-memory cache of parsed
@@ -73,6 +74,12 @@ def _require(*names: str) -> Path:
 def data_root() -> Path:
     """The folder holding the real Fashion-MNIST and MNIST (``fashion-mnist/``, ``mnist/``)."""
     return _require(*DATASETS)
+
+
+@pytest.fixture(scope="session")
+def data_for():
+    """``data_for(name, ...)``: the data folder, once it is known to hold those datasets."""
+    return _require
 
 
 @pytest.fixture(scope="session")

@@ -141,7 +141,8 @@ def test_resources_are_the_four_files_in_order(name):
 
 
 @pytest.mark.parametrize("name,filename", [(n, f) for n in SOURCES for f in FILENAMES])
-def test_checksums_match_the_real_files(data_root, name, filename):
+def test_checksums_match_the_real_files(data_for, name, filename):
+    data_root = data_for(name)
     resource = _resource(name, filename)
     path = data_root / name / filename
     raw = _raw_bytes(path)
@@ -158,9 +159,10 @@ def test_checksums_match_the_real_files(data_root, name, filename):
 
 
 @pytest.fixture(scope="module", params=list(SOURCES))
-def full(request, data_root):
+def full(request, data_for):
     """(name, float32 dataset, uint8 dataset) loaded once per module from the real files."""
     name = request.param
+    data_root = data_for(name)
     data._read_cached.cache_clear()
     ds = LOADERS[name](data_dir=data_root, download=False)
     ds8 = LOADERS[name](data_dir=data_root, download=False, dtype="uint8")
@@ -192,10 +194,10 @@ def test_class_names(full):
     assert isinstance(ds.class_names, tuple) and len(ds.class_names) == 10
 
 
-def test_splits_match_the_official_files(full, data_root):
+def test_splits_match_the_official_files(full, data_for):
     """train = first 55,000 of the official train file, valid = its LAST 5,000, test = t10k."""
     name, _, ds8 = full
-    folder = data_root / name
+    folder = data_for(name) / name
     train_x, train_y = (
         _official_array(folder / TRAIN_IMAGES),
         _official_array(folder / TRAIN_LABELS),
@@ -220,8 +222,9 @@ def test_uint8_is_float_times_255(full):
     assert ds8.train.images.max() == 255 and ds8.train.images.min() == 0
 
 
-def test_subset(data_root, full):
+def test_subset(data_for, full):
     name, ds, _ = full
+    data_root = data_for(name)
     small = LOADERS[name](subset=100, data_dir=data_root, download=False)
     for s, f in ((small.train, ds.train), (small.valid, ds.valid), (small.test, ds.test)):
         assert s.images.shape == (100, 28, 28) and s.labels.shape == (100,)
@@ -233,9 +236,9 @@ def test_subset(data_root, full):
 
 
 @pytest.fixture(scope="module")
-def fashion_binarized(data_root):
+def fashion_binarized(fashion_data_root):
     load = functools.partial(
-        data.load_fashion_mnist, subset=3_000, data_dir=data_root, download=False
+        data.load_fashion_mnist, subset=3_000, data_dir=fashion_data_root, download=False
     )
     data._read_cached.cache_clear()
     out = {
@@ -308,13 +311,13 @@ def test_returned_arrays_are_private_copies(data_root):
     ],
 )
 @pytest.mark.parametrize("loader", ["fashion-mnist", "mnist", "digits"])
-def test_bad_arguments_raise_value_error(data_root, kwargs, loader):
-    if loader == "digits":
+def test_bad_arguments_raise_value_error(data_for, kwargs, loader):
+    if loader == "digits":  # needs no file
         with pytest.raises(ValueError):
             data.load_digits(**kwargs)
         return
     with pytest.raises(ValueError) as excinfo:
-        LOADERS[loader](data_dir=data_root, download=False, **kwargs)
+        LOADERS[loader](data_dir=data_for(loader), download=False, **kwargs)
     assert not isinstance(excinfo.value, CorruptDataError)
     key = next(iter(kwargs))
     assert key in str(excinfo.value)
@@ -335,24 +338,24 @@ def test_bad_arguments_are_checked_before_looking_for_files(tmp_path, no_system_
 
 
 @pytest.fixture(scope="module")
-def fashion_copies(data_root, tmp_path_factory):
+def fashion_copies(fashion_data_root, tmp_path_factory):
     """Copies of Fashion-MNIST in both supported layouts: <root>/fashion-mnist/*.gz and flat."""
     root = tmp_path_factory.mktemp("fashion-copies")
-    _copy_dataset(data_root, "fashion-mnist", root / "nested" / "fashion-mnist")
-    _copy_dataset(data_root, "fashion-mnist", root / "flat")
+    _copy_dataset(fashion_data_root, "fashion-mnist", root / "nested" / "fashion-mnist")
+    _copy_dataset(fashion_data_root, "fashion-mnist", root / "flat")
     return root
 
 
 @pytest.mark.parametrize("layout", ["nested", "flat"])
 def test_env_var_is_used(
-    monkeypatch, fashion_copies, data_root, isolated_cache, no_system_dirs, layout
+    monkeypatch, fashion_copies, fashion_data_root, isolated_cache, no_system_dirs, layout
 ):
     """With download=False and an empty cache the env folder is the only place the data exist,
     so a successful load proves it was read from there."""
     env_root = fashion_copies / layout
     monkeypatch.setenv("VAECOURSE_DATA", str(env_root))
     ds = data.load_fashion_mnist(subset=200, download=False, dtype="uint8")
-    official = data_root / "fashion-mnist"
+    official = fashion_data_root / "fashion-mnist"
     np.testing.assert_array_equal(ds.train.images, _official_array(official / TRAIN_IMAGES)[:200])
     np.testing.assert_array_equal(
         ds.valid.labels, _official_array(official / TRAIN_LABELS)[55_000:55_200]
@@ -374,7 +377,9 @@ def test_env_var_expands_user(monkeypatch, fashion_copies, no_system_dirs):
     assert ds.train.images.shape == (5, 28, 28)
 
 
-def test_data_dir_takes_priority_over_env_var(tmp_path, monkeypatch, data_root, no_system_dirs):
+def test_data_dir_takes_priority_over_env_var(
+    tmp_path, monkeypatch, fashion_data_root, no_system_dirs
+):
     env_root = tmp_path / "env"
     bad = env_root / "fashion-mnist" / TRAIN_IMAGES
     bad.parent.mkdir(parents=True)
@@ -382,7 +387,7 @@ def test_data_dir_takes_priority_over_env_var(tmp_path, monkeypatch, data_root, 
     monkeypatch.setenv("VAECOURSE_DATA", str(env_root))
     with pytest.raises(CorruptDataError):  # the env folder alone: its corrupt file is used
         data.load_fashion_mnist(subset=5, download=False)
-    ds = data.load_fashion_mnist(subset=5, data_dir=data_root, download=False)
+    ds = data.load_fashion_mnist(subset=5, data_dir=fashion_data_root, download=False)
     assert ds.train.images.shape == (5, 28, 28)
 
 
@@ -399,23 +404,24 @@ def test_files_found_in_the_cache(data_root, isolated_cache, no_system_dirs):
     assert ds.test.labels.shape == (4,)
 
 
-def test_regzipped_copy_is_accepted(tmp_path, data_root, no_system_dirs):
+def test_regzipped_copy_is_accepted(tmp_path, fashion_data_root, no_system_dirs):
     """Debian re-compresses the files (different gzip header, so a different MD5). The loader
     checks a SHA-256 of the decompressed content, so such copies must be accepted."""
-    folder = _copy_dataset(data_root, "fashion-mnist", tmp_path / "deb" / "fashion-mnist")
+    folder = _copy_dataset(fashion_data_root, "fashion-mnist", tmp_path / "deb" / "fashion-mnist")
     for filename in (TRAIN_LABELS, TEST_IMAGES, TEST_LABELS):
         regz = gzip.compress(
-            _raw_bytes(data_root / "fashion-mnist" / filename), compresslevel=1, mtime=0
+            _raw_bytes(fashion_data_root / "fashion-mnist" / filename), compresslevel=1, mtime=0
         )
-        assert regz[:10] != _gz_bytes(data_root / "fashion-mnist" / filename)[:10]
+        assert regz[:10] != _gz_bytes(fashion_data_root / "fashion-mnist" / filename)[:10]
         assert hashlib.md5(regz).hexdigest() != _resource("fashion-mnist", filename).md5
         (folder / filename).write_bytes(regz)
     ds = data.load_fashion_mnist(data_dir=tmp_path / "deb", dtype="uint8", download=False)
     np.testing.assert_array_equal(
-        ds.test.images, _official_array(data_root / "fashion-mnist" / TEST_IMAGES)
+        ds.test.images, _official_array(fashion_data_root / "fashion-mnist" / TEST_IMAGES)
     )
     np.testing.assert_array_equal(
-        ds.valid.labels, _official_array(data_root / "fashion-mnist" / TRAIN_LABELS)[-5_000:]
+        ds.valid.labels,
+        _official_array(fashion_data_root / "fashion-mnist" / TRAIN_LABELS)[-5_000:],
     )
 
 
@@ -477,11 +483,11 @@ CORRUPTIONS = {  # what ends up as fashion-mnist/train-images-idx3-ubyte.gz, exp
 
 
 @pytest.mark.parametrize("kind", CORRUPTIONS)
-def test_corrupt_file_raises(kind, tmp_path, data_root, no_system_dirs):
+def test_corrupt_file_raises(kind, tmp_path, fashion_data_root, no_system_dirs):
     make, expected = CORRUPTIONS[kind]
     bad = tmp_path / "data" / "fashion-mnist" / TRAIN_IMAGES
     bad.parent.mkdir(parents=True)
-    bad.write_bytes(make(data_root))
+    bad.write_bytes(make(fashion_data_root))
     with pytest.raises(CorruptDataError) as excinfo:
         data.load_fashion_mnist(data_dir=tmp_path / "data", download=False)
     message = str(excinfo.value)
@@ -490,13 +496,16 @@ def test_corrupt_file_raises(kind, tmp_path, data_root, no_system_dirs):
     assert isinstance(excinfo.value, ValueError)
 
 
-def test_one_changed_byte_fails_the_checksum(tmp_path, data_root, no_system_dirs):
+def test_one_changed_byte_fails_the_checksum(tmp_path, fashion_data_root, no_system_dirs):
     """Structurally valid (right magic, right size) but one label changed: only the SHA-256
     catches it. Labels are used (small to re-compress), so the train images must be valid."""
     folder = _copy_dataset(
-        data_root, "fashion-mnist", tmp_path / "data" / "fashion-mnist", filenames=(TRAIN_IMAGES,)
+        fashion_data_root,
+        "fashion-mnist",
+        tmp_path / "data" / "fashion-mnist",
+        filenames=(TRAIN_IMAGES,),
     )
-    raw = bytearray(_raw_bytes(data_root / "fashion-mnist" / TRAIN_LABELS))
+    raw = bytearray(_raw_bytes(fashion_data_root / "fashion-mnist" / TRAIN_LABELS))
     raw[8 + 1234] = (raw[8 + 1234] + 1) % 10
     bad = folder / TRAIN_LABELS
     bad.write_bytes(gzip.compress(bytes(raw), mtime=0))
@@ -510,15 +519,15 @@ def test_one_changed_byte_fails_the_checksum(tmp_path, data_root, no_system_dirs
 
 
 def test_corrupt_file_is_not_skipped_for_a_later_location(
-    tmp_path, monkeypatch, data_root, patch_source
+    tmp_path, monkeypatch, fashion_data_root, patch_source
 ):
     """A corrupt copy in data_dir raises even though a valid copy is in VAECOURSE_DATA, and
     even though downloading is allowed (it is never silently replaced)."""
     patch_source("fashion-mnist", system_dirs=(), mirrors=(DEAD_MIRROR,))
     bad = tmp_path / "data" / TRAIN_IMAGES  # flat layout this time
     bad.parent.mkdir(parents=True)
-    bad.write_bytes(_truncated_gz(data_root))
-    monkeypatch.setenv("VAECOURSE_DATA", str(data_root))
+    bad.write_bytes(_truncated_gz(fashion_data_root))
+    monkeypatch.setenv("VAECOURSE_DATA", str(fashion_data_root))
     for download in (False, True):
         with pytest.raises(CorruptDataError, match="not a complete gzip") as excinfo:
             data.load_fashion_mnist(subset=5, data_dir=tmp_path / "data", download=download)

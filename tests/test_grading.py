@@ -106,6 +106,10 @@ def test_lint_accepts_the_toy():
         ),
         (lambda nb: nb.cells.insert(3, nb.cells.pop(6)), "the next cells must be test_double"),
         (lambda nb: nb.metadata.pop("vaecourse"), "must state the cell timeout"),
+        (
+            lambda nb: by_id(nb, "test_double_hidden").metadata["nbgrader"].update(points=3),
+            "hidden tests hold 4 of the 7 autograded points",
+        ),
         (lambda nb: nb.cells.remove(by_id(nb, "written")), "no manually graded answer"),
     ],
 )
@@ -225,7 +229,7 @@ def graded(toy_repo, tmp_path_factory):
 def test_solution_scores_all_autograded_points(graded):
     outcomes, _ = graded
     assert outcomes["solution"].status == "graded"
-    assert outcomes["solution"].autograded_score == outcomes["solution"].autograded_max == 5
+    assert outcomes["solution"].autograded_score == outcomes["solution"].autograded_max == 6
 
 
 def test_untouched_student_version_scores_zero(graded):
@@ -238,7 +242,7 @@ def test_infinite_loop_costs_only_that_answer(graded):
     outcome = graded[0]["loops"]
     assert outcome.status == "timeout"
     assert "double" in outcome.details[0]
-    assert outcome.autograded_score == 2, "triple's 2 points must survive double's loop"
+    assert outcome.autograded_score == 3, "triple's 3 points must survive double's loop"
 
 
 def test_kernel_crash_is_reported_not_zeroed(graded):
@@ -251,7 +255,7 @@ def test_kernel_crash_is_reported_not_zeroed(graded):
 def test_edited_and_deleted_tests_are_restored(graded):
     outcome = graded[0]["tampers"]
     assert outcome.status == "graded"
-    assert outcome.autograded_score == 3, "double's original tests must run (1 + 2 points lost)"
+    assert outcome.autograded_score == 4, "double's original tests must run (1 + 2 points lost)"
     assert any("test_double_hidden" in d for d in outcome.details), outcome.details
 
 
@@ -260,7 +264,7 @@ def test_corrupt_and_missing_are_reported_and_others_still_graded(graded):
     assert outcomes["corrupt"].status == "corrupt"
     assert "not a valid notebook" in outcomes["corrupt"].details[0]
     assert outcomes["empty"].status == "missing"
-    assert outcomes["o-brien--pat"].autograded_score == 5
+    assert outcomes["o-brien--pat"].autograded_score == 6
 
 
 def test_grades_csv_is_quoted_and_complete(graded):
@@ -294,14 +298,14 @@ def test_zip_input_and_regrading_keep_everything(toy_repo, graded, tmp_path):
             Assignment(toy_repo, "pytorch", ASSIGNMENT), archive, out, log=lambda *_: None
         )
     }
-    assert outcomes["late_student"].autograded_score == 5
+    assert outcomes["late_student"].autograded_score == 6
     assert any("outside the archive" in " ".join(o.details) for o in outcomes.values())
     assert not (out.parent / "escape.ipynb").exists()
     assert list(out.glob("grades-*.csv")), "the previous grades.csv must be kept"
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{out / 'course' / 'pytorch' / 'gradebook.db'}") as gb:
-        assert gb.find_submission(ASSIGNMENT, "solution").code_score == 5, "earlier grade lost"
+        assert gb.find_submission(ASSIGNMENT, "solution").code_score == 6, "earlier grade lost"
 
 
 def test_cli_grade_exit_code_and_report(toy_repo, tmp_path):

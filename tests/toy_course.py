@@ -62,7 +62,7 @@ def toy_notebook():
             "assert triple(2) == 6, 'triple(2) should be 6'",
             "test_triple",
             grade=True,
-            points=1,
+            points=2,
         ),
         _cell(
             "code",

@@ -3,7 +3,8 @@
 A source notebook must be valid nbformat with stripped outputs and state its cell timeout; every
 cell carries nbgrader metadata (schema 3) with a unique grade_id; graded cells have positive
 points; code answer cells mark their solution; every autograded answer X is followed directly by
-a visible test cell ``test_X`` and a hidden test cell ``test_X_hidden`` that use it; tests do not
+a visible test cell ``test_X`` and a hidden test cell ``test_X_hidden`` that use it, and hidden
+tests hold at most half of the autograded points; tests do not
 use vaecourse's reference code (the registry in ``vaecourse.reference``); and the two tracks of
 an assignment have the same cells (grade_ids, in order) and the same points.
 """
@@ -102,6 +103,17 @@ def lint_notebook(nb) -> list[str]:
             '{"vaecourse": {"cell_timeout": ...}}'
         )
     problems += _coverage_problems(nb)
+    hidden = sum(
+        _meta(c)["points"]
+        for c in nb.cells
+        if is_test(c) and _meta(c)["grade_id"].endswith("_hidden")
+    )
+    auto, _ = total_points(nb)
+    if hidden > auto / 2:
+        problems.append(
+            f"hidden tests hold {hidden:g} of the {auto:g} autograded points: at most half "
+            "(they vary what the visible tests show, they add no new requirement)"
+        )
     if not any(
         _meta(c).get("grade") and _meta(c).get("solution") and not is_autograded_answer(c)
         for c in nb.cells

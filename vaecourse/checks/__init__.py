@@ -1,7 +1,10 @@
 """Helpers for the notebooks' test cells: comparisons whose failure messages name the mistake.
 
 The expected values always come from NumPy code written in the test cell itself; these helpers
-only compare and explain. Nothing here imports a framework: tensors are converted by duck typing.
+only compare and explain. Nothing here imports a framework at import time: tensors are converted
+by duck typing. This module holds the general helpers; the submodules hold the checks of one topic
+each (what makes samples look like N(mu, sigma^2), say), shared by the visible and hidden tests of
+both tracks, so that a test cell reads as a list of what is checked.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import types
 
 import numpy as np
 
-from . import reference
+from .. import reference
 
 
 def to_numpy(value) -> np.ndarray:
