@@ -11,8 +11,10 @@ nbgrader runs and keeps like any cells a student adds:
   cell of its own (as the student's answer cell would run), then X's visible and hidden tests (the
   source's test cells, verbatim, in cells of their own), and restore "after X", so that the rest
   of the notebook runs as if the probe had never been there;
-- at the end, one final probe per answer with the solution's code, which catches a probe that
-  changed state the snapshots do not cover (a module, a mutated object).
+- at the end, one final probe per answer, which catches a probe that changed state the snapshots
+  do not cover (a module, a mutated object): it runs the answer's tests again on the state the
+  answer's own cells left (so a training answer is not trained again), or, for an answer whose cell
+  was damaged, on the solution's code.
 
 The submission's own cells can be damaged as a student could damage them: a wrong answer in X's
 answer cell with X's visible test edited to ``pass`` and its hidden test deleted (nbgrader must put
@@ -63,7 +65,7 @@ class Probe:
     id: str
     answer: str
     kind: str  # "wrong", "right" or "final"
-    code: str
+    code: str | None  # None: the tests run on the state the answer's own cells left
     entry: object = None  # the catalogue entry (WrongAnswer or RightAnswer); None for "final"
 
 
@@ -92,10 +94,16 @@ def _control(source: str, probe: str, role: str):
 
 
 def _try(probe: Probe, visible: str, hidden: str) -> list:
-    """The cells of one probe."""
-    return [
-        _control(f'{_STORE}.restore("before {probe.answer}")', probe.id, "enter"),
-        _control(probe.code, probe.id, "code"),
+    """The cells of one probe: its code in place of the answer's cell, then the answer's tests.
+    A probe without code runs the tests on the state the answer's own cells left behind."""
+    if probe.code is None:
+        start = [_control(f'{_STORE}.restore("after {probe.answer}")', probe.id, "enter")]
+    else:
+        start = [
+            _control(f'{_STORE}.restore("before {probe.answer}")', probe.id, "enter"),
+            _control(probe.code, probe.id, "code"),
+        ]
+    return start + [
         _control(visible, probe.id, f"test_{probe.answer}"),
         _control(hidden, probe.id, f"test_{probe.answer}_hidden"),
     ]
@@ -131,8 +139,10 @@ def probe_submission(source, wrong: dict, right: dict, tampered=None, loop: str 
             probes.append(probe)
             cells += _try(probe, tests[f"test_{answer}"], tests[grade_id])
         cells.append(_control(f'{_STORE}.restore("after {answer}")', "keeper", "leave"))
-    for answer in answers:
-        probe = Probe(f"final{len(probes)}", answer, "final", solutions[answer])
+    damaged = {loop, tampered.grade_id if tampered else None}
+    for answer in answers:  # the answer's own state again, or its solution where it was damaged
+        code = solutions[answer] if answer in damaged else None
+        probe = Probe(f"final{len(probes)}", answer, "final", code)
         probes.append(probe)
         cells += _try(probe, tests[f"test_{answer}"], tests[f"test_{answer}_hidden"])
     nb.cells = cells

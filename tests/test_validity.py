@@ -185,8 +185,8 @@ class Harness:
 
     def test_every_answer_left_alone_keeps_every_point(self, batch):
         """The real tests of every answer that was not damaged keep all their points (so no probe
-        leaked into the answers after it), and so does the solution of every answer, run once more
-        at the very end."""
+        leaked into the answers after it), and so do all the tests, run once more at the very end
+        (on each answer's own state, or on its solution where its cell was damaged)."""
         grades = batch.real_grades("probes")
         damaged = {batch.tampered.grade_id, batch.loop}
         problems = [
@@ -198,7 +198,7 @@ class Harness:
             if score != top
         ]
         problems += [
-            f"the solution of {r.probe.answer}, run at the end: lost {r.lost}: {r.text[-400:]}"
+            f"the tests of {r.probe.answer}, run again at the end: lost {r.lost}: {r.text[-400:]}"
             for r in batch.results.values()
             if r.probe.kind == "final" and r.lost
         ]
