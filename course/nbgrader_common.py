@@ -11,7 +11,7 @@ c = get_config()  # noqa: F821 (provided by traitlets when it loads the file)
 # A cell that runs out of time is interrupted and marked as timed out; later cells still run, so
 # only the answers it feeds lose points. 300 s is the fallback for a notebook that states nothing.
 c.Autograde.autograde_preprocessors = [
-    "vaecourse.course.execute.Execute",
+    "vaecourse.course.execute.GradingExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

@@ -1,8 +1,9 @@
 """The validity harness's probes (tests/probes.py), checked on toy assignments with real grading.
 
-These show that the harness can fail: a probe that leaks into the next answer shows up in that
-answer's grades, a wrong answer that passes is visible as no points lost, and probes leave the rest
-of the notebook exactly as it would run without them. They also cover an assignment with a single
+These show that the harness can fail: a probe that leaks into the next answer (it mutates an
+object that the namespace snapshots share) shows up in that answer's grades, a wrong answer that
+passes is visible as no points lost, and probes leave the rest of the notebook exactly as it would
+run without them. They also cover an assignment with a single
 autograded answer, as 07 has.
 """
 
@@ -27,7 +28,7 @@ AFTER = 'print("after the probes: double(5) =", double(5))'
 
 def _notebook(with_triple: bool):
     cells = [
-        _cell("code", "import numpy as np", "setup"),
+        _cell("code", "import numpy as np\nFACTORS = {'triple': 3}", "setup"),
         _cell(
             "code",
             "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
@@ -54,7 +55,7 @@ def _notebook(with_triple: bool):
         cells += [
             _cell(
                 "code",
-                "def triple(x):\n    ### BEGIN SOLUTION\n    return np.multiply(3, x)"
+                "def triple(x):\n    ### BEGIN SOLUTION\n    return FACTORS['triple'] * x"
                 "\n    ### END SOLUTION",
                 "triple",
                 solution=True,
@@ -103,8 +104,8 @@ LEAKY = RightAnswer(
     "toy",
     "pytorch",
     "double",
-    "right, but breaks numpy for what follows",
-    "np.multiply = np.add\ndef double(x):\n    return 2 * x\n",
+    "right, but changes an object triple relies on",
+    "FACTORS['triple'] = 0\ndef double(x):\n    return 2 * x\n",
 )
 TRIPLE_WRONG = _wrong(
     "triple",

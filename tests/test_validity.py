@@ -145,6 +145,12 @@ class Harness:
         missing = [r.probe.id for r in batch.results.values() if not r.ran]
         assert batch.results and not missing, f"probes without graded test cells: {missing}"
 
+    def test_the_grading_guard_flags_nothing(self, batch):
+        """Right and wrong answers alike are not attacks: the guard (vaecourse.course.guard) must
+        not flag them, or honest students would be reported."""
+        flags = {who: batch.outcomes[who].flags for who in ("probes", "student")}
+        assert flags == {"probes": [], "student": []}, flags
+
     def test_student_version_scores_zero(self, batch):
         outcome = batch.outcomes["student"]
         assert outcome.status == "graded", outcome.details

@@ -47,16 +47,22 @@ def cmd_check_build(args) -> int:
 
 
 def cmd_grade(args) -> int:
+    from .course.execute import SandboxUnavailable
     from .course.grade import grade, summary
     from .course.layout import Assignment, find_repo
 
     start = time.perf_counter()
-    outcomes = grade(
-        Assignment(find_repo(), args.track, args.assignment),
-        Path(args.submissions),
-        Path(args.out),
-        cell_timeout=args.cell_timeout,
-    )
+    try:
+        outcomes = grade(
+            Assignment(find_repo(), args.track, args.assignment),
+            Path(args.submissions),
+            Path(args.out),
+            cell_timeout=args.cell_timeout,
+            sandbox=not args.no_sandbox,
+        )
+    except SandboxUnavailable as refusal:
+        print(refusal, file=sys.stderr)
+        return 3
     print(summary(outcomes))
     print(
         f"\n{len(outcomes)} submission(s) in {time.perf_counter() - start:.0f} s; "
@@ -105,6 +111,11 @@ def main(argv=None) -> int:
     p.add_argument("submissions", help="a folder or a .zip of submitted notebooks")
     p.add_argument("--out", required=True, help="where grades, feedback and the gradebook go")
     p.add_argument("--cell-timeout", type=int, help="seconds per cell (default: the course's)")
+    p.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run the kernels without the sandbox: only for submissions you trust",
+    )
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("validate", help="run a notebook's tests; exit 1 if any fails")
     p.add_argument("notebooks", nargs="+")

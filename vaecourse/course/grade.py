@@ -27,6 +27,7 @@ from pathlib import Path
 import nbformat
 
 from .build import run_nbgrader, scratch_course
+from .execute import DIED, SandboxUnavailable, sandbox_refusal
 from .layout import Assignment, ensure_tools_on_path, kernel_env
 
 CSV_FIELDS = [
@@ -38,6 +39,7 @@ CSV_FIELDS = [
     "autograded_score",
     "autograded_max",
     "needs_manual_grading",
+    "flags",
     "details",
     "submitted_file",
 ]
@@ -56,6 +58,9 @@ class Outcome:
     autograded_max: float | None = None
     needs_manual_grading: bool | None = None
     details: list[str] = field(default_factory=list)
+    # what the grading guard and the closing checks saw: patched test helpers, grading files
+    # touched, errors that stopped being shown (vaecourse.course.guard, .execute)
+    flags: list[str] = field(default_factory=list)
 
 
 def _student_id(name: str) -> str:
@@ -140,9 +145,9 @@ def _read_notebook(path: Path) -> tuple[object | None, str]:
 def _diagnose(graded_nb) -> tuple[list[str], list[str]]:
     """(timed-out cells, failing tests with their error) of an autograded notebook."""
     timeouts, failures = [], []
-    for cell in graded_nb.cells:
+    for index, cell in enumerate(graded_nb.cells):
         meta = cell.metadata.get("nbgrader", {})
-        grade_id = meta.get("grade_id", "?")
+        grade_id = meta.get("grade_id", f"cell {index}")
         for output in cell.get("outputs", []):
             if output.output_type != "error":
                 continue
@@ -154,12 +159,21 @@ def _diagnose(graded_nb) -> tuple[list[str], list[str]]:
 
 
 def grade(
-    assignment: Assignment, submissions: Path, out: Path, cell_timeout: int | None = None, log=print
+    assignment: Assignment,
+    submissions: Path,
+    out: Path,
+    cell_timeout: int | None = None,
+    sandbox: bool = True,
+    log=print,
 ) -> list[Outcome]:
     """Autograde every submission in ``submissions`` (a folder or a .zip) into ``out``.
 
     Each cell may run for the assignment's own timeout (its source notebook's metadata), or for
-    ``cell_timeout`` seconds when that is given."""
+    ``cell_timeout`` seconds when that is given. Every kernel runs in the sandbox
+    (``vaecourse.course.sandbox``) unless ``sandbox`` is False, which is only for submissions you
+    trust; when the sandbox cannot run here, nothing is graded (``SandboxUnavailable``)."""
+    if sandbox and (refusal := sandbox_refusal()):
+        raise SandboxUnavailable(refusal)
     ensure_tools_on_path()
     # nbgrader's gradebook emits SQLAlchemy warnings that say nothing about the submissions.
     warnings.filterwarnings("ignore", module="nbgrader")
@@ -194,7 +208,15 @@ def grade(
             dirs_exist_ok=True,
         )
     run_nbgrader(root, "generate_assignment", assignment.name, "--force")
-    overrides = {"Execute.cell_timeout_override": cell_timeout} if cell_timeout else {}
+    overrides = {
+        "GradingExecute.cell_timeout_override": cell_timeout,
+        "GradingExecute.sandbox": sandbox,
+        # besides the course root's own folders: the originals, the repository's course, the rest
+        # of the output folder (its reports, other assignments)
+        "GradingExecute.grading_paths": [
+            str(p.resolve()) for p in (submissions, incoming, assignment.repo / "course", out)
+        ],
+    }
     api = _load_api(root, overrides)
 
     with kernel_env():
@@ -227,17 +249,27 @@ def _autograde_one(api, root: Path, name: str, outcome: Outcome, log) -> None:
         text = f"{result.get('log', '')}\n{result.get('error', '')}"
         dead = "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text
         outcome.status = "crashed" if dead else "failed"
+        where = re.search(rf"{DIED} [^\n]*", text)
         outcome.details.append(
-            "the kernel died while running the notebook"
+            ("the kernel died while running the notebook" if where is None else where.group(0))
+            + "; no score is recorded"
             if dead
             else "nbgrader could not grade it: " + text.strip()[-500:]
         )
         return
     graded_path = root / "autograded" / outcome.student_id / name / f"{name}.ipynb"
-    timeouts, failures = _diagnose(nbformat.read(graded_path, as_version=4))
+    graded = nbformat.read(graded_path, as_version=4)
+    timeouts, failures = _diagnose(graded)
+    restarts = graded.metadata.get("vaecourse_grading", {}).get("restarts", [])
     if timeouts:
         outcome.status = "timeout"
         outcome.details.append(f"cells stopped after the time limit: {', '.join(timeouts)}")
+    if restarts:
+        outcome.details.append(
+            f"the kernel was restarted after: {', '.join(restarts)}; the cells after it ran "
+            "without the state of the cells before"
+        )
+    outcome.flags += graded.metadata.get("vaecourse_grading", {}).get("flags", [])
     outcome.details += failures
     feedback = api.generate_feedback(name, outcome.student_id)
     if not feedback["success"]:
@@ -274,6 +306,7 @@ def write_reports(out: Path, assignment: str, outcomes: list[Outcome]) -> None:
         for outcome in outcomes:
             row = asdict(outcome)
             row["details"] = "; ".join(outcome.details)
+            row["flags"] = "; ".join(outcome.flags)
             row["assignment"] = assignment
             writer.writerow(row)
     (out / "report.json").write_text(json.dumps([asdict(o) for o in outcomes], indent=2))
@@ -286,7 +319,8 @@ def summary(outcomes: list[Outcome]) -> str:
         score = (
             "-" if o.autograded_score is None else f"{o.autograded_score:g}/{o.autograded_max:g}"
         )
-        first = o.details[0] if o.details else ""
+        notes = [*(f"FLAGGED: {flag}" for flag in o.flags), *o.details]
+        first = notes[0] if notes else ""
         lines.append(f"{o.student_id:24s} {o.status:8s} {score:>12s}  {first}")
-        lines += [f"{'':47s}{d}" for d in o.details[1:]]
+        lines += [f"{'':47s}{d}" for d in notes[1:]]
     return "\n".join(lines)

@@ -13,14 +13,15 @@ def validate(notebook: Path, cell_timeout: int | None = None) -> tuple[bool, str
     from nbgrader.validator import Validator
     from traitlets.config import Config
 
-    from .execute import DEFAULT_CELL_TIMEOUT, Execute
+    from .execute import DEFAULT_CELL_TIMEOUT, GradingExecute
 
     config = Config()
     config.Execute.timeout = DEFAULT_CELL_TIMEOUT
-    config.Execute.cell_timeout_override = cell_timeout
     config.Execute.startup_timeout = 180
+    config.GradingExecute.cell_timeout_override = cell_timeout
+    config.GradingExecute.grading_kernel = False  # a student's own work, on their own machine
     validator = Validator(config=config)
-    validator.preprocessors = [CheckCellMetadata, ClearOutput, Execute]
+    validator.preprocessors = [CheckCellMetadata, ClearOutput, GradingExecute]
     results = validator.validate(str(notebook))
     lines = []
     for cell in results.get("type_changed", []):
