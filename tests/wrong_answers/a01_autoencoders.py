@@ -122,6 +122,16 @@ def reconstruction_mse(x, x_hat):
 """,
         "should return a torch.Tensor",
     ),
+    _torch(
+        "reconstruction_mse",
+        "computed in NumPy and turned back into a tensor: no gradient",
+        """
+def reconstruction_mse(x, x_hat):
+    diff = x.detach().numpy() - x_hat.detach().numpy()
+    return torch.from_numpy((diff ** 2).reshape(len(diff), -1).sum(axis=1))
+""",
+        "Gradients cannot flow through reconstruction_mse",
+    ),
     # reconstruction_bce
     _torch(
         "reconstruction_bce",
@@ -196,6 +206,29 @@ def reconstruction_bce(x, logits):
     return reference_bce(x, logits)
 """,
         "reference code",
+    ),
+    _torch(
+        "reconstruction_bce",
+        "torch.where between two formulas: finite loss, NaN gradient",
+        """
+def reconstruction_bce(x, logits):
+    positive = logits - logits * x + torch.log1p(torch.exp(-logits))
+    negative = -logits * x + torch.log1p(torch.exp(logits))
+    per_pixel = torch.where(logits >= 0, positive, negative)
+    return per_pixel.flatten(start_dim=1).sum(dim=1)
+""",
+        "The gradient of reconstruction_bce has inf or NaN values",
+    ),
+    _torch(
+        "reconstruction_bce",
+        "computed in NumPy and turned back into a tensor: no gradient",
+        """
+def reconstruction_bce(x, logits):
+    x, logits = x.detach().numpy(), logits.detach().numpy()
+    per_pixel = np.maximum(logits, 0) - logits * x + np.log1p(np.exp(-np.abs(logits)))
+    return torch.from_numpy(per_pixel.reshape(len(x), -1).sum(axis=1))
+""",
+        "Gradients cannot flow through reconstruction_bce",
     ),
     # build_autoencoder
     _torch(
@@ -450,6 +483,16 @@ def reconstruction_mse(x, x_hat):
 """,
         "should return a tensor",
     ),
+    _keras(
+        "reconstruction_mse",
+        "computed in NumPy and turned back into a tensor: no gradient",
+        """
+def reconstruction_mse(x, x_hat):
+    diff = np.asarray(x) - np.asarray(x_hat)
+    return ops.convert_to_tensor((diff ** 2).reshape(len(diff), -1).sum(axis=1))
+""",
+        "Gradients cannot flow through reconstruction_mse",
+    ),
     # reconstruction_bce
     _keras(
         "reconstruction_bce",
@@ -530,6 +573,29 @@ def reconstruction_bce(x, logits):
     return reference_bce(x, logits)
 """,
         "reference code",
+    ),
+    _keras(
+        "reconstruction_bce",
+        "ops.where between two formulas: finite loss, NaN gradient",
+        """
+def reconstruction_bce(x, logits):
+    positive = logits - logits * x + ops.log1p(ops.exp(-logits))
+    negative = -logits * x + ops.log1p(ops.exp(logits))
+    per_pixel = ops.where(logits >= 0, positive, negative)
+    return ops.sum(per_pixel, axis=(1, 2))
+""",
+        "The gradient of reconstruction_bce has inf or NaN values",
+    ),
+    _keras(
+        "reconstruction_bce",
+        "computed in NumPy and turned back into a tensor: no gradient",
+        """
+def reconstruction_bce(x, logits):
+    x, logits = np.asarray(x), np.asarray(logits)
+    per_pixel = np.maximum(logits, 0) - logits * x + np.log1p(np.exp(-np.abs(logits)))
+    return ops.convert_to_tensor(per_pixel.reshape(len(x), -1).sum(axis=1))
+""",
+        "Gradients cannot flow through reconstruction_bce",
     ),
     # build_autoencoder
     _keras(
@@ -778,6 +844,99 @@ def build_autoencoder(codings_size):
 def is_repeatable(model, x):
     first, second = model(x), model(x)
     return bool(ops.all(ops.equal(first, second)))
+""",
+    ),
+    _right(
+        "pytorch",
+        "reconstruction_bce",
+        "softplus(l) - l * x",
+        """
+def reconstruction_bce(x, logits):
+    return (F.softplus(logits) - logits * x).sum(dim=(1, 2))
+""",
+    ),
+    _right(
+        "pytorch",
+        "reconstruction_bce",
+        "log-sigmoid of l and of -l",
+        """
+def reconstruction_bce(x, logits):
+    log_likelihood = x * F.logsigmoid(logits) + (1 - x) * F.logsigmoid(-logits)
+    return -log_likelihood.reshape(len(x), -1).sum(dim=-1)
+""",
+    ),
+    _right(
+        "pytorch",
+        "build_autoencoder",
+        "layers in nn.ModuleList, applied in a loop",
+        """
+class LoopAutoencoder(nn.Module):
+    def __init__(self, codings_size):
+        super().__init__()
+        self.encoder_layers = nn.ModuleList([nn.Flatten(), nn.Linear(784, 100), nn.ReLU(),
+                                             nn.Linear(100, codings_size)])
+        self.decoder_layers = nn.ModuleList([nn.Linear(codings_size, 100), nn.ReLU(),
+                                             nn.Linear(100, 784), nn.Unflatten(1, (28, 28))])
+
+    def encode(self, x):
+        for layer in self.encoder_layers:
+            x = layer(x)
+        return x
+
+    def logits(self, codings):
+        for layer in self.decoder_layers:
+            codings = layer(codings)
+        return codings
+
+    def decode(self, codings):
+        return torch.sigmoid(self.logits(codings))
+
+    def forward(self, x):
+        return self.logits(self.encode(x))
+
+
+def build_autoencoder(codings_size):
+    return LoopAutoencoder(codings_size)
+""",
+    ),
+    _right(
+        "pytorch",
+        "is_repeatable",
+        "element-wise == reduced with .all().item()",
+        """
+def is_repeatable(model, x):
+    with torch.no_grad():
+        return (model(x) == model(x)).all().item()
+""",
+    ),
+    _right(
+        "tensorflow",
+        "reconstruction_mse",
+        "reshape to (N, 784), then sum the last axis",
+        """
+def reconstruction_mse(x, x_hat):
+    squared = ops.square(ops.convert_to_tensor(x) - x_hat)
+    return ops.sum(ops.reshape(squared, (ops.shape(squared)[0], -1)), axis=-1)
+""",
+    ),
+    _right(
+        "tensorflow",
+        "reconstruction_bce",
+        "ops.softplus(l) - l * x",
+        """
+def reconstruction_bce(x, logits):
+    x = ops.convert_to_tensor(x, "float32")
+    return ops.sum(ops.softplus(logits) - logits * x, axis=(1, 2))
+""",
+    ),
+    _right(
+        "tensorflow",
+        "is_repeatable",
+        "NumPy arrays compared with == and .all()",
+        """
+def is_repeatable(model, x):
+    first, second = np.asarray(model(x)), np.asarray(model(x))
+    return bool((first == second).all())
 """,
     ),
 ]
