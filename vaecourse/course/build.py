@@ -100,15 +100,20 @@ def solution_notebook(source_nb) -> nbformat.NotebookNode:
     return nb
 
 
+# A build is not a grading: its cells may take several times the grading timeout (a busy machine
+# should not fail a build), and a runaway cell is still stopped.
+BUILD_MARGIN = 4
+
+
 def execute(nb, cwd: Path) -> None:
-    """Run every cell of ``nb`` in place, as a student would with Run All, each cell within the
-    notebook's own timeout (see vaecourse.course.execute)."""
+    """Run every cell of ``nb`` in place, as a student would with Run All, each cell within
+    ``BUILD_MARGIN`` times the notebook's own timeout (see vaecourse.course.execute)."""
     from nbclient import NotebookClient
 
     with kernel_env():
         NotebookClient(
             nb,
-            timeout=cell_timeout(nb) or DEFAULT_CELL_TIMEOUT,
+            timeout=BUILD_MARGIN * (cell_timeout(nb) or DEFAULT_CELL_TIMEOUT),
             kernel_name="python3",
             resources={"metadata": {"path": str(cwd)}},
         ).execute()
