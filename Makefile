@@ -17,7 +17,7 @@ TEST_WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 CODE := vaecourse tests scripts benchmarks
 
-.PHONY: install data lab test test-quick style benchmark assignments lint grade
+.PHONY: install data lab hub test test-quick style benchmark assignments lint grade
 
 install: $(STAMP)
 
@@ -32,6 +32,11 @@ data: $(STAMP)
 
 lab: data
 	MPLBACKEND=module://matplotlib_inline.backend_inline $(BIN)/jupyter lab $(LAB_ARGS)
+
+# A JupyterHub for a whole class on this machine, as root (it creates the Linux accounts):
+# sudo make hub [HUB_ARGS="--port 8000 --track pytorch --base /srv/vaecourse-hub"]
+hub: data
+	$(BIN)/vaecourse hub $(HUB_ARGS)
 
 # Instructors: rebuild assignments/ and solutions/ from course/ (commit the result).
 assignments: $(STAMP)

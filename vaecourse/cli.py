@@ -72,6 +72,43 @@ def cmd_grade(args) -> int:
     return 0 if all(o.status == "graded" for o in outcomes) else 2
 
 
+def cmd_hub(args) -> int:
+    import os
+    import shutil
+    import subprocess
+
+    from .course.hub import Hub, command, set_up
+    from .course.layout import find_repo
+
+    if shutil.which("configurable-http-proxy") is None:
+        print("JupyterHub needs its proxy: npm install -g configurable-http-proxy", file=sys.stderr)
+        return 3
+    repo = find_repo()
+    hub = Hub(Path(args.base).resolve(), track=args.track, port=args.port,
+              hub_port=args.port + 1, proxy_api_port=args.port + 2,
+              data=os.environ.get("VAECOURSE_DATA", ""))  # fmt: skip
+    passwords = set_up(hub, repo)
+    print(f"accounts (also in {hub.base / 'accounts.txt'}):")
+    print("\n".join(f"  {user:16s} {password}" for user, password in passwords.items()))
+    if args.setup_only:
+        return 0
+    argv, env = command(hub, repo)
+    print(f"JupyterHub on http://{hub.ip}:{hub.port}/ (Ctrl-C stops it)")
+    return subprocess.run(argv, env=env, cwd=hub.base).returncode
+
+
+def cmd_export(args) -> int:
+    from .course.export import lms_csv
+
+    text = lms_csv(Path(args.course_root), args.format)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8", newline="")
+        print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_validate(args) -> int:
     from .course.validate import validate
 
@@ -117,6 +154,19 @@ def main(argv=None) -> int:
         help="run the kernels without the sandbox: only for submissions you trust",
     )
     p.set_defaults(func=cmd_grade)
+    p = sub.add_parser("export", help="the gradebook as CSV for Canvas or Moodle")
+    p.add_argument("--format", required=True, choices=["canvas", "moodle"])
+    p.add_argument("--course-root", default=".", help="the nbgrader course root (its gradebook)")
+    p.add_argument("--out", help="write to this file (default: the screen)")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("hub", help="set up and start a JupyterHub for the class (as root)")
+    p.add_argument("--base", default="/srv/vaecourse-hub", help="where the hub keeps its state")
+    p.add_argument("--track", default="pytorch", choices=["pytorch", "tensorflow"])
+    p.add_argument(
+        "--port", type=int, default=8000, help="the hub's port (it also uses the next two)"
+    )
+    p.add_argument("--setup-only", action="store_true", help="set up, do not start the hub")
+    p.set_defaults(func=cmd_hub)
     p = sub.add_parser("validate", help="run a notebook's tests; exit 1 if any fails")
     p.add_argument("notebooks", nargs="+")
     p.set_defaults(func=cmd_validate)
