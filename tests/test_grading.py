@@ -356,3 +356,32 @@ def test_validate_fails_on_failing_tests_and_passes_when_answered(toy_repo, tmp_
     nbformat.write(nb, answered)
     passing = subprocess.run([*cmd, str(answered)], capture_output=True, text=True)
     assert passing.returncode == 0 and "Success" in passing.stdout, passing.stdout
+
+
+def test_parallel_grading_keeps_every_grade_with_its_student(toy_repo, tmp_path):
+    """Twelve submissions, four kinds with four different scores, graded three at a time: each
+    student gets the score of their own notebook."""
+    source = nbformat.read(Assignment(toy_repo, "pytorch", ASSIGNMENT).source, as_version=4)
+    wrong = {"double": "def double(x):\n    return x", "triple": "def triple(x):\n    return x"}
+    kinds = {(): 6, ("double",): 3, ("triple",): 3, ("double", "triple"): 0}
+    expected = {}
+    for k, (broken, score) in enumerate(list(kinds.items()) * 3):
+        nb = copy.deepcopy(source)
+        for answer in broken:
+            by_id(nb, answer).source = wrong[answer]
+        if broken == ("triple",):  # the same score as ("double",), told apart by the details
+            by_id(nb, "triple").source = "def triple(x):\n    return 3 * x + (x == -1)"
+            score = 5
+        student = f"s{k:02d}-{'-'.join(broken) or 'right'}"
+        (tmp_path / "subs" / student).mkdir(parents=True)
+        nbformat.write(nb, tmp_path / "subs" / student / f"{ASSIGNMENT}.ipynb")
+        expected[student] = score
+    outcomes = grade(
+        Assignment(toy_repo, "pytorch", ASSIGNMENT),
+        tmp_path / "subs",
+        tmp_path / "out",
+        jobs=3,
+        log=lambda *_: None,
+    )
+    assert {o.student_id: o.autograded_score for o in outcomes} == expected
+    assert all(o.status == "graded" for o in outcomes), [o.details for o in outcomes]

@@ -59,6 +59,7 @@ def cmd_grade(args) -> int:
             Path(args.out),
             cell_timeout=args.cell_timeout,
             sandbox=not args.no_sandbox,
+            jobs=args.jobs,
         )
     except SandboxUnavailable as refusal:
         print(refusal, file=sys.stderr)
@@ -148,6 +149,12 @@ def main(argv=None) -> int:
     p.add_argument("submissions", help="a folder or a .zip of submitted notebooks")
     p.add_argument("--out", required=True, help="where grades, feedback and the gradebook go")
     p.add_argument("--cell-timeout", type=int, help="seconds per cell (default: the course's)")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="grade this many submissions at once (each kernel on one thread)",
+    )
     p.add_argument(
         "--no-sandbox",
         action="store_true",

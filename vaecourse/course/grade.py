@@ -7,9 +7,11 @@ The input is a folder or a zip (as an LMS exports it) in one of these layouts:
 
 The originals are never modified: every submission is copied into ``<out>/course/<track>/``, an
 nbgrader course root that keeps the gradebook, the autograded notebooks and the feedback, so the
-formgrader can be opened on it for manual grading. All submissions are graded in this one process
-through nbgrader's API (a kernel per notebook, as nbgrader requires, but no process start-up per
-submission). A submission that cannot be graded is reported with the reason and kept.
+formgrader can be opened on it for manual grading. Submissions are graded through nbgrader's API
+(a kernel per notebook, as nbgrader requires), one after the other in this process, or ``jobs`` at
+a time in as many processes (nbgrader has no parallel autograde): their kernels then run on one
+thread each, talk over IPC sockets (no TCP port to collide on) and write into the one gradebook.
+A submission that cannot be graded is reported with the reason and kept.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import warnings
 import zipfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -28,7 +32,7 @@ import nbformat
 
 from .build import run_nbgrader, scratch_course
 from .execute import DIED, SandboxUnavailable, sandbox_refusal
-from .layout import Assignment, ensure_tools_on_path, kernel_env
+from .layout import KERNEL_ENV, ONE_THREAD, Assignment, ensure_tools_on_path, kernel_env
 
 CSV_FIELDS = [
     "student_id",
@@ -164,6 +168,7 @@ def grade(
     out: Path,
     cell_timeout: int | None = None,
     sandbox: bool = True,
+    jobs: int = 1,
     log=print,
 ) -> list[Outcome]:
     """Autograde every submission in ``submissions`` (a folder or a .zip) into ``out``.
@@ -171,7 +176,9 @@ def grade(
     Each cell may run for the assignment's own timeout (its source notebook's metadata), or for
     ``cell_timeout`` seconds when that is given. Every kernel runs in the sandbox
     (``vaecourse.course.sandbox``) unless ``sandbox`` is False, which is only for submissions you
-    trust; when the sandbox cannot run here, nothing is graded (``SandboxUnavailable``)."""
+    trust; when the sandbox cannot run here, nothing is graded (``SandboxUnavailable``). With
+    ``jobs`` above 1, that many submissions are graded at once, each in a process of its own
+    whose kernels run their frameworks on one thread, into the one gradebook."""
     if sandbox and (refusal := sandbox_refusal()):
         raise SandboxUnavailable(refusal)
     ensure_tools_on_path()
@@ -217,12 +224,20 @@ def grade(
             str(p.resolve()) for p in (submissions, incoming, assignment.repo / "course", out)
         ],
     }
-    api = _load_api(root, overrides)
-
-    with kernel_env():
-        for outcome in outcomes:
-            if outcome.status == "graded":
-                _autograde_one(api, root, assignment.name, outcome, log)
+    ready = [o for o in outcomes if o.status == "graded" and _submit(root, assignment.name, o)]
+    if jobs <= 1:
+        with kernel_env():
+            for outcome in ready:
+                log(f"autograding {outcome.student_id} ...")
+                _autograde(root, overrides, assignment.name, outcome)
+    else:  # a process per job, each kernel on one thread, all into the one gradebook
+        with ProcessPoolExecutor(jobs, initializer=_parallel_worker) as pool:
+            graded = {
+                pool.submit(_autograde, root, overrides, assignment.name, o): o for o in ready
+            }
+            for future in as_completed(graded):
+                log(f"autograded {graded[future].student_id}")
+                vars(graded[future]).update(vars(future.result()))
 
     _fill_scores(root, assignment.name, outcomes)
     outcomes += problems
@@ -230,20 +245,37 @@ def grade(
     return outcomes
 
 
-def _autograde_one(api, root: Path, name: str, outcome: Outcome, log) -> None:
-    """Autograde one submission into the course ``root`` and generate its feedback; record what
-    went wrong in ``outcome``."""
+def _submit(root: Path, name: str, outcome: Outcome) -> bool:
+    """Copy a submission into the course ``root``'s ``submitted`` folder; False (and the
+    outcome says why) when it is not a valid notebook."""
     nb, problem = _read_notebook(Path(outcome.submitted_file))
     if nb is None:
         outcome.status, outcome.details = "corrupt", [problem, *outcome.details]
-        return
+        return False
     dest = root / "submitted" / outcome.student_id / name
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     shutil.copy2(outcome.submitted_file, dest / f"{name}.ipynb")
     (dest / "timestamp.txt").write_text(dt.datetime.now(dt.UTC).isoformat())
-    log(f"autograding {outcome.student_id} ...")
+    return True
+
+
+_APIS: dict = {}  # one nbgrader API per course root and settings, per process
+
+
+def _parallel_worker() -> None:
+    """Each parallel grading process: the grading kernels' environment, one thread each."""
+    os.environ.update({**KERNEL_ENV, **ONE_THREAD})
+
+
+def _autograde(root: Path, overrides: dict, name: str, outcome: Outcome) -> Outcome:
+    """Autograde one submitted notebook in the course ``root`` and generate its feedback; record
+    in ``outcome`` (and return it) what went wrong."""
+    key = (str(root), json.dumps(overrides, sort_keys=True))
+    if key not in _APIS:
+        _APIS[key] = _load_api(root, overrides)
+    api = _APIS[key]
     result = api.autograde(name, outcome.student_id)
     if not result["success"]:
         text = f"{result.get('log', '')}\n{result.get('error', '')}"
@@ -256,7 +288,7 @@ def _autograde_one(api, root: Path, name: str, outcome: Outcome, log) -> None:
             if dead
             else "nbgrader could not grade it: " + text.strip()[-500:]
         )
-        return
+        return outcome
     graded_path = root / "autograded" / outcome.student_id / name / f"{name}.ipynb"
     graded = nbformat.read(graded_path, as_version=4)
     timeouts, failures = _diagnose(graded)
@@ -274,6 +306,7 @@ def _autograde_one(api, root: Path, name: str, outcome: Outcome, log) -> None:
     feedback = api.generate_feedback(name, outcome.student_id)
     if not feedback["success"]:
         outcome.details.append("feedback could not be generated")
+    return outcome
 
 
 def _fill_scores(root: Path, assignment: str, outcomes: list[Outcome]) -> None:
