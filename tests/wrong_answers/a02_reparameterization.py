@@ -131,6 +131,68 @@ def sample_codings(z_mean, z_log_var, seed=None):
         ),
         "no gradient reaches z_log_var",
     ),
+    _torch(
+        "sampling",
+        "sigma = sqrt(exp(z_log_var)): overflows for large log-variances",
+        _torch_sampler(
+            "eps = torch.randn(z_mean.shape, generator=generator)\n"
+            "    return z_mean + torch.sqrt(torch.exp(z_log_var)) * eps"
+        ),
+        "not sqrt(exp(z_log_var))",
+    ),
+    _torch(
+        "sampling",
+        "`if seed:` treats seed=0 as no seed",
+        """
+def sample_codings(z_mean, z_log_var, seed=None):
+    if isinstance(seed, torch.Generator):
+        generator = seed
+    elif seed:
+        generator = torch.Generator().manual_seed(seed)
+    else:  # None, and 0 too
+        generator = None
+    eps = torch.randn(z_mean.shape, generator=generator)
+    return z_mean + torch.exp(z_log_var / 2) * eps
+""",
+        "seed=0 is treated as no seed",
+    ),
+    _torch(
+        "sampling",
+        "a torch.Generator ignored: the global generator instead",
+        """
+def sample_codings(z_mean, z_log_var, seed=None):
+    generator = torch.Generator().manual_seed(seed) if isinstance(seed, int) else None
+    eps = torch.randn(z_mean.shape, generator=generator)
+    return z_mean + torch.exp(z_log_var / 2) * eps
+""",
+        "the generator is ignored",
+    ),
+    _torch(
+        "sampling",
+        "a torch.Generator restarted from its initial seed at every call",
+        """
+def sample_codings(z_mean, z_log_var, seed=None):
+    if isinstance(seed, torch.Generator):
+        seed = seed.initial_seed()  # a fresh copy: the caller's stream never moves on
+    generator = None if seed is None else torch.Generator().manual_seed(seed)
+    eps = torch.randn(z_mean.shape, generator=generator)
+    return z_mean + torch.exp(z_log_var / 2) * eps
+""",
+        "its stream continues",
+    ),
+    _torch(
+        "sampling",
+        "torch.manual_seed(seed) inside: resets the global generator",
+        """
+def sample_codings(z_mean, z_log_var, seed=None):
+    generator = seed if isinstance(seed, torch.Generator) else None
+    if seed is not None and generator is None:
+        torch.manual_seed(seed)
+    eps = torch.randn(z_mean.shape, generator=generator)
+    return z_mean + torch.exp(z_log_var / 2) * eps
+""",
+        "changed the state of PyTorch's global random generator",
+    ),
     # build_variational_encoder(codings_size)
     _torch(
         "build_variational_encoder",
@@ -181,6 +243,32 @@ def sample_codings(z_mean, z_log_var, seed=None):
             "            return z_mean, z_log_var, sample_codings(z_mean, z_log_var)"
         ),
         "forward should pass its seed on",
+    ),
+    _torch(
+        "build_variational_encoder",
+        "dropout in the body: z_mean changes from pass to pass",
+        _torch_encoder().replace(
+            "nn.Linear(150, 100), nn.ReLU())", "nn.Linear(150, 100), nn.ReLU(), nn.Dropout(0.2))"
+        ),
+        "z_mean and z_log_var changed between two passes",
+    ),
+    _torch(
+        "build_variational_encoder",
+        "forward's seed defaults to 0: every pass draws the same codings",
+        _torch_encoder().replace(
+            "def forward(self, x, seed=None):", "def forward(self, x, seed=0):"
+        ),
+        "Two passes without a seed gave the same codings",
+    ),
+    _torch(
+        "build_variational_encoder",
+        "codings sampled from detached z_mean and z_log_var",
+        _torch_encoder(
+            forward="z_mean, z_log_var = self.z_mean(hidden), self.z_log_var(hidden)\n"
+            "            codings = sample_codings(z_mean.detach(), z_log_var.detach(), seed)\n"
+            "            return z_mean, z_log_var, codings"
+        ),
+        "No gradient reaches these parameters from the codings",
     ),
 ]
 
@@ -303,6 +391,109 @@ class Sampling(keras.layers.Layer):
         ),
         "no gradient reaches z_log_var",
     ),
+    _keras(
+        "sampling",
+        "uniform noise (keras.random.uniform) instead of standard normal",
+        _keras_sampling(
+            "eps = keras.random.uniform(ops.shape(z_mean), seed=self.seed_generator)\n"
+            "        return z_mean + ops.exp(z_log_var / 2) * eps"
+        ),
+        "the noise is uniform (keras.random.uniform)",
+    ),
+    _keras(
+        "sampling",
+        "sigma = sqrt(exp(z_log_var)): overflows for large log-variances",
+        _keras_sampling(
+            "eps = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)\n"
+            "        return z_mean + ops.sqrt(ops.exp(z_log_var)) * eps"
+        ),
+        "not sqrt(exp(z_log_var))",
+    ),
+    _keras(
+        "sampling",
+        "z_mean.shape for the noise: fails inside a functional model",
+        _keras_sampling(
+            "eps = keras.random.normal(z_mean.shape, seed=self.seed_generator)\n"
+            "        return z_mean + ops.exp(z_log_var / 2) * eps"
+        ),
+        "Sampling failed inside a functional model",
+    ),
+    _keras(
+        "sampling",
+        "`if seed:` treats seed=0 as no seed",
+        """
+class Sampling(keras.layers.Layer):
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(seed, keras.random.SeedGenerator):
+            self.seed_generator = seed
+        elif seed:
+            self.seed_generator = keras.random.SeedGenerator(seed)
+        else:  # None, and 0 too
+            self.seed_generator = keras.random.SeedGenerator()
+
+    def call(self, inputs):
+        z_mean, z_log_var = inputs
+        eps = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
+        return z_mean + ops.exp(z_log_var / 2) * eps
+""",
+        "seed=0 is treated as no seed",
+    ),
+    _keras(
+        "sampling",
+        "a SeedGenerator ignored: the layer makes its own",
+        """
+class Sampling(keras.layers.Layer):
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed_generator = keras.random.SeedGenerator(seed if isinstance(seed, int) else None)
+
+    def call(self, inputs):
+        z_mean, z_log_var = inputs
+        eps = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
+        return z_mean + ops.exp(z_log_var / 2) * eps
+""",
+        "the generator is ignored",
+    ),
+    _keras(
+        "sampling",
+        "a SeedGenerator copied from its initial seed: layers sharing one repeat its noise",
+        """
+class Sampling(keras.layers.Layer):
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(seed, keras.random.SeedGenerator):
+            seed = seed.get_config()["seed"]  # a fresh copy: the caller's stream never moves on
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs):
+        z_mean, z_log_var = inputs
+        eps = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
+        return z_mean + ops.exp(z_log_var / 2) * eps
+""",
+        "its stream continues",
+    ),
+    _keras(
+        "sampling",
+        "keras.utils.set_random_seed(seed) in __init__: resets the global random state",
+        """
+class Sampling(keras.layers.Layer):
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(seed, keras.random.SeedGenerator):
+            self.seed_generator = seed
+        else:
+            if seed is not None:
+                keras.utils.set_random_seed(seed)  # seeds Python, NumPy and TensorFlow
+            self.seed_generator = keras.random.SeedGenerator()
+
+    def call(self, inputs):
+        z_mean, z_log_var = inputs
+        eps = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
+        return z_mean + ops.exp(z_log_var / 2) * eps
+""",
+        "changed the global random state",
+    ),
     # build_variational_encoder(codings_size)
     _keras(
         "build_variational_encoder",
@@ -352,6 +543,15 @@ class Sampling(keras.layers.Layer):
         ),
         "do not come from the Sampling layer",
     ),
+    _keras(
+        "build_variational_encoder",
+        "codings sampled from stop_gradient(z_mean) and stop_gradient(z_log_var)",
+        _keras_encoder(
+            codings="codings = Sampling()([ops.stop_gradient(z_mean), "
+            "ops.stop_gradient(z_log_var)])"
+        ),
+        "No gradient reaches these weights from the codings",
+    ),
 ]
 
 CATALOGUE = TORCH + KERAS
@@ -391,6 +591,20 @@ def sample_codings(z_mean, z_log_var, seed=None):
     with torch.random.fork_rng():  # restores the global generator afterwards
         torch.manual_seed(seed)
         return torch.distributions.Normal(z_mean, std).rsample()
+""",
+    ),
+    _right(
+        "pytorch",
+        "sampling",
+        "torch.normal(0, 1, size=..., generator=...) for the noise alone",
+        """
+def sample_codings(z_mean, z_log_var, seed=None):
+    generator = seed
+    if seed is not None and not isinstance(seed, torch.Generator):
+        generator = torch.Generator()
+        generator.manual_seed(seed)
+    noise = torch.normal(0.0, 1.0, size=tuple(z_mean.shape), generator=generator)
+    return z_mean + noise * (0.5 * z_log_var).exp()
 """,
     ),
     _right(
@@ -471,6 +685,26 @@ class Sampling(keras.layers.Layer):
         mean, log_var = inputs
         noise = keras.random.normal(tf.shape(mean), dtype=mean.dtype, seed=self.seed_generator)
         return mean + noise * tf.exp(log_var * 0.5)
+""",
+    ),
+    _right(
+        "tensorflow",
+        "sampling",
+        "the SeedGenerator made in build(), under another name",
+        """
+class Sampling(layers.Layer):
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+
+    def build(self, input_shape):
+        self.noise = (self.seed if isinstance(self.seed, keras.random.SeedGenerator)
+                      else keras.random.SeedGenerator(self.seed))
+
+    def call(self, inputs):
+        z_mean, z_log_var = inputs
+        std = ops.exp(z_log_var * 0.5)
+        return z_mean + std * keras.random.normal(ops.shape(std), seed=self.noise)
 """,
     ),
     _right(

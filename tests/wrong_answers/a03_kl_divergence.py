@@ -103,6 +103,16 @@ def kl_divergence(z_mean, z_log_var):
 """,
         "not numerically stable",
     ),
+    _torch(
+        "kl_divergence",
+        "computed in NumPy: no gradient",
+        """
+def kl_divergence(z_mean, z_log_var):
+    mu, gamma = z_mean.detach().numpy(), z_log_var.detach().numpy()
+    return torch.from_numpy(-0.5 * (1 + gamma - np.exp(gamma) - mu ** 2).sum(axis=-1))
+""",
+        "Gradients cannot flow through kl_divergence",
+    ),
     # kl_divergence_std
     _torch(
         "kl_divergence_std",
@@ -229,6 +239,30 @@ def monte_carlo_kl(z_mean, z_log_var, n_samples, seed):
 """,
         "must not",
     ),
+    _torch(
+        "monte_carlo_kl",
+        "computed in NumPy: not differentiable",
+        _TORCH_MC.format(
+            body="""eps = torch.randn((n_samples, *z_mean.shape), generator=generator).numpy()
+    mu, gamma = z_mean.detach().numpy(), z_log_var.detach().numpy()
+    codings = mu + np.exp(gamma / 2) * eps
+    log_ratio = -0.5 * (gamma + eps ** 2) + 0.5 * codings ** 2
+    return torch.from_numpy(log_ratio.sum(axis=-1).mean(axis=0))"""
+        ),
+        "monte_carlo_kl is not differentiable",
+    ),
+    _torch(
+        "monte_carlo_kl",
+        "the codings detached from the graph",
+        _TORCH_MC.format(
+            body="""eps = torch.randn((n_samples, *z_mean.shape), generator=generator)
+    codings = (z_mean + torch.exp(z_log_var / 2) * eps).detach()
+    log_q = -0.5 * (z_log_var + eps ** 2)
+    log_p = -0.5 * codings ** 2
+    return (log_q - log_p).sum(dim=-1).mean(dim=0)"""
+        ),
+        "with respect to z_mean",
+    ),
     # vae_loss
     _torch(
         "vae_loss",
@@ -274,6 +308,14 @@ def monte_carlo_kl(z_mean, z_log_var, n_samples, seed):
             kl="0.5 * (1 + z_log_var - torch.exp(z_log_var) - z_mean ** 2).sum(dim=-1)"
         ),
         "the sign of the KL term is flipped",
+    ),
+    _torch(
+        "vae_loss",
+        "x and logits swapped in the cross-entropy",
+        _torch_vae_loss(
+            per_pixel='F.binary_cross_entropy_with_logits(x, logits, reduction="none")'
+        ),
+        "x and logits are swapped",
     ),
 ]
 
@@ -365,6 +407,16 @@ def kl_divergence(z_mean, z_log_var):
                          - ops.log(ops.square(z_std)), axis=-1)
 """,
         "not numerically stable",
+    ),
+    _keras(
+        "kl_divergence",
+        "computed in NumPy: no gradient",
+        """
+def kl_divergence(z_mean, z_log_var):
+    mu, gamma = ops.convert_to_numpy(z_mean), ops.convert_to_numpy(z_log_var)
+    return ops.convert_to_tensor(-0.5 * (1 + gamma - np.exp(gamma) - mu ** 2).sum(axis=-1))
+""",
+        "Gradients cannot flow through kl_divergence",
     ),
     # kl_divergence_std
     _keras(
@@ -495,6 +547,31 @@ def monte_carlo_kl(z_mean, z_log_var, n_samples, seed):
 """,
         "must not",
     ),
+    _keras(
+        "monte_carlo_kl",
+        "computed in NumPy: not differentiable",
+        _KERAS_MC.format(
+            body="""eps = keras.random.normal((n_samples, *ops.shape(z_mean)), seed=seed)
+    eps = ops.convert_to_numpy(eps)
+    mu, gamma = ops.convert_to_numpy(z_mean), ops.convert_to_numpy(z_log_var)
+    codings = mu + np.exp(gamma / 2) * eps
+    log_ratio = -0.5 * (gamma + eps ** 2) + 0.5 * codings ** 2
+    return ops.convert_to_tensor(log_ratio.sum(axis=-1).mean(axis=0))"""
+        ),
+        "monte_carlo_kl is not differentiable",
+    ),
+    _keras(
+        "monte_carlo_kl",
+        "the codings cut off from the gradient (stop_gradient)",
+        _KERAS_MC.format(
+            body="""eps = keras.random.normal((n_samples, *ops.shape(z_mean)), seed=seed)
+    codings = ops.stop_gradient(z_mean + ops.exp(z_log_var / 2) * eps)
+    log_q = -0.5 * (z_log_var + ops.square(eps))
+    log_p = -0.5 * ops.square(codings)
+    return ops.mean(ops.sum(log_q - log_p, axis=-1), axis=0)"""
+        ),
+        "with respect to z_mean",
+    ),
     # vae_loss
     _keras(
         "vae_loss",
@@ -540,6 +617,12 @@ def monte_carlo_kl(z_mean, z_log_var, n_samples, seed):
         ),
         "the sign of the KL term is flipped",
     ),
+    _keras(
+        "vae_loss",
+        "x and logits swapped in the cross-entropy",
+        _keras_vae_loss(per_pixel="ops.binary_crossentropy(logits, x, from_logits=True)"),
+        "x and logits are swapped",
+    ),
 ]
 
 CATALOGUE = TORCH + KERAS
@@ -583,6 +666,16 @@ def kl_divergence_std(z_mean, z_std):
         """
 def kl_divergence_std(z_mean, z_std):
     return (0.5 * (z_std ** 2 + z_mean ** 2 - 1) - torch.log(z_std)).sum(dim=-1)
+""",
+    ),
+    _right(
+        "pytorch",
+        "kl_divergence_std",
+        "log(sigma ** 2): squares sigma first",
+        """
+def kl_divergence_std(z_mean, z_std):
+    variance = z_std ** 2
+    return 0.5 * (variance + z_mean ** 2 - 1 - torch.log(variance)).sum(dim=-1)
 """,
     ),
     _right(
@@ -657,6 +750,16 @@ def kl_divergence_std(z_mean, z_std):
     ),
     _right(
         "tensorflow",
+        "kl_divergence_std",
+        "log(sigma ** 2): squares sigma first",
+        """
+def kl_divergence_std(z_mean, z_std):
+    variance = ops.square(z_std)
+    return 0.5 * ops.sum(variance + ops.square(z_mean) - 1 - ops.log(variance), axis=-1)
+""",
+    ),
+    _right(
+        "tensorflow",
         "monte_carlo_kl",
         "keras.random.normal with a tensor mean and stddev",
         """
@@ -692,6 +795,28 @@ def vae_loss(x, logits, z_mean, z_log_var, beta=1.0):
     reconstruction = ops.sum(ops.reshape(per_pixel, (ops.shape(logits)[0], -1)), axis=1)
     kl = 0.5 * ops.sum(ops.exp(z_log_var) + ops.square(z_mean) - 1 - z_log_var, axis=1)
     return ops.mean(reconstruction) + beta * ops.mean(kl)
+""",
+    ),
+    _right(
+        "pytorch",
+        "vae_loss",
+        "keyword arguments, targets named first",
+        """
+def vae_loss(x, logits, z_mean, z_log_var, beta=1.0):
+    per_pixel = F.binary_cross_entropy_with_logits(target=x, input=logits, reduction="none")
+    kl = 0.5 * (torch.exp(z_log_var) + z_mean ** 2 - 1 - z_log_var).sum(dim=1)
+    return per_pixel.sum(dim=(1, 2)).mean() + beta * kl.mean()
+""",
+    ),
+    _right(
+        "tensorflow",
+        "vae_loss",
+        "keyword arguments, logits named first",
+        """
+def vae_loss(x, logits, z_mean, z_log_var, beta=1.0):
+    per_pixel = ops.binary_crossentropy(output=logits, target=x, from_logits=True)
+    kl = 0.5 * ops.sum(ops.exp(z_log_var) + ops.square(z_mean) - 1 - z_log_var, axis=1)
+    return ops.mean(ops.sum(per_pixel, axis=(1, 2))) + beta * ops.mean(kl)
 """,
     ),
 ]
