@@ -115,10 +115,12 @@ def grade_batch(assignment, tmp_path_factory, data_root) -> Batch:
     )
 
 
-def _lost_points_problem(lost: float, text: str, answer: str, entry) -> str | None:
+def _lost_points_problem(lost: float, text: str, answer: str, entry, total: float) -> str | None:
     """None when ``answer``'s tests lost points with ``entry.message``; else what went wrong."""
     if lost == 0:
         return f"{answer} / {entry.mistake}: kept all its points"
+    if entry.earns_nothing and lost < total:
+        return f"{answer} / {entry.mistake}: kept {total - lost:g} of its {total:g} points"
     if entry.message not in text:
         return (
             f"{answer} / {entry.mistake}: lost points but no test said {entry.message!r}; "
@@ -172,7 +174,9 @@ class Harness:
 
     def test_each_wrong_answer_loses_points_with_a_message_naming_it(self, batch):
         problems = [
-            _lost_points_problem(r.lost, r.text, r.probe.answer, r.probe.entry)
+            _lost_points_problem(
+                r.lost, r.text, r.probe.answer, r.probe.entry, sum(t for _, t in r.scores.values())
+            )
             for r in batch.results.values()
             if r.probe.kind == "wrong"
         ]
@@ -220,6 +224,7 @@ class Harness:
             "\n".join(grades[t][2] for t in tests),
             answer,
             batch.tampered,
+            sum(grades[t][1] for t in tests),
         )
         assert problem is None, problem
 

@@ -30,6 +30,9 @@ class WrongAnswer:
     # with the answer's visible test edited to `pass` and its hidden test deleted: nbgrader must
     # put both back, and they must catch it.
     tampered: bool = False
+    # The mistake must cost every point of its answer (an answer that only calls vaecourse's
+    # reference code earns no credit), not merely some of them.
+    earns_nothing: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,20 @@ def wrong_answers_of(assignment: str, track: str):
         return WrongAnswer(assignment, track, grade_id, mistake, _cell(code), message, tampered)
 
     return make
+
+
+def reference_only(assignment: str, track: str, grade_id: str, code: str) -> WrongAnswer:
+    """An answer that only hands its work to vaecourse's reference code: it must earn nothing,
+    visible tests included."""
+    return WrongAnswer(
+        assignment,
+        track,
+        grade_id,
+        "only calls vaecourse's reference code",
+        _cell(code),
+        "vaecourse's reference code",
+        earns_nothing=True,
+    )
 
 
 def right_answers_of(assignment: str):

@@ -6,7 +6,7 @@ notebook's setup cell (np, torch, nn, F / keras, layers, ops, tf) are available 
 
 from __future__ import annotations
 
-from wrong_answers import right_answers_of, wrong_answers_of
+from wrong_answers import reference_only, right_answers_of, wrong_answers_of
 
 A = "01-autoencoders"
 
@@ -195,9 +195,10 @@ def reconstruction_bce(x, logits):
 """,
         "expected shape (3,), got ()",
     ),
-    _torch(
+    reference_only(
+        A,
+        "pytorch",
         "reconstruction_bce",
-        "only calls vaecourse's reference code",
         """
 from vaecourse.torch import reconstruction_bce as reference_bce
 
@@ -205,7 +206,18 @@ from vaecourse.torch import reconstruction_bce as reference_bce
 def reconstruction_bce(x, logits):
     return reference_bce(x, logits)
 """,
-        "reference code",
+    ),
+    reference_only(
+        A,
+        "pytorch",
+        "reconstruction_mse",
+        """
+import vaecourse.torch
+
+
+def reconstruction_mse(x, x_hat):
+    return vaecourse.torch.reconstruction_mse(x, x_hat)
+""",
     ),
     _torch(
         "reconstruction_bce",
@@ -562,9 +574,10 @@ def reconstruction_bce(x, logits):
 """,
         "averages over the last axis",
     ),
-    _keras(
+    reference_only(
+        A,
+        "tensorflow",
         "reconstruction_bce",
-        "only calls vaecourse's reference code",
         """
 from vaecourse.keras import reconstruction_bce as reference_bce
 
@@ -572,7 +585,18 @@ from vaecourse.keras import reconstruction_bce as reference_bce
 def reconstruction_bce(x, logits):
     return reference_bce(x, logits)
 """,
-        "reference code",
+    ),
+    reference_only(
+        A,
+        "tensorflow",
+        "reconstruction_mse",
+        """
+import vaecourse.keras
+
+
+def reconstruction_mse(x, x_hat):
+    return vaecourse.keras.reconstruction_mse(x, x_hat)
+""",
     ),
     _keras(
         "reconstruction_bce",

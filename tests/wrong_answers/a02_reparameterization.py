@@ -6,7 +6,7 @@ notebook's setup cell (np, torch, nn, F / keras, layers, ops, tf) are available 
 
 from __future__ import annotations
 
-from wrong_answers import right_answers_of, wrong_answers_of
+from wrong_answers import reference_only, right_answers_of, wrong_answers_of
 
 A = "02-reparameterization"
 
@@ -554,7 +554,30 @@ class Sampling(keras.layers.Layer):
     ),
 ]
 
-CATALOGUE = TORCH + KERAS
+REFERENCE_ONLY = [
+    reference_only(
+        A,
+        "pytorch",
+        "sampling",
+        """
+import vaecourse.torch
+
+
+def sample_codings(z_mean, z_log_var, seed=None):
+    return vaecourse.torch.sample_codings(z_mean, z_log_var, seed)
+""",
+    ),
+    reference_only(
+        A,
+        "tensorflow",
+        "sampling",
+        """
+from vaecourse.keras import Sampling
+""",
+    ),
+]
+
+CATALOGUE = TORCH + KERAS + REFERENCE_ONLY
 
 # --------------------------------------------------------------------------------------------
 # Right answers written differently from the solution: each must keep every point.

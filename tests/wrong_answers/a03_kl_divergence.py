@@ -6,7 +6,7 @@ notebook's setup cell (np, torch, F, plt / keras, ops, tf, np, plt) are availabl
 
 from __future__ import annotations
 
-from wrong_answers import right_answers_of, wrong_answers_of
+from wrong_answers import reference_only, right_answers_of, wrong_answers_of
 
 A = "03-kl-divergence"
 
@@ -625,7 +625,82 @@ def monte_carlo_kl(z_mean, z_log_var, n_samples, seed):
     ),
 ]
 
-CATALOGUE = TORCH + KERAS
+REFERENCE_ONLY = [
+    reference_only(
+        A,
+        "pytorch",
+        "kl_divergence",
+        """
+from vaecourse.torch import kl_divergence as reference
+
+
+def kl_divergence(z_mean, z_log_var):
+    return reference(z_mean, z_log_var)
+""",
+    ),
+    reference_only(
+        A,
+        "pytorch",
+        "kl_divergence_std",
+        """
+import vaecourse.torch as reference
+
+
+def kl_divergence_std(z_mean, z_std):
+    return reference.kl_divergence_std(z_mean, z_std)
+""",
+    ),
+    reference_only(
+        A,
+        "pytorch",
+        "vae_loss",
+        """
+import vaecourse.torch
+
+
+def vae_loss(x, logits, z_mean, z_log_var, beta=1.0):
+    return vaecourse.torch.vae_loss(x, logits, z_mean, z_log_var, beta)
+""",
+    ),
+    reference_only(
+        A,
+        "tensorflow",
+        "kl_divergence",
+        """
+from vaecourse.keras import kl_divergence as reference
+
+
+def kl_divergence(z_mean, z_log_var):
+    return reference(z_mean, z_log_var)
+""",
+    ),
+    reference_only(
+        A,
+        "tensorflow",
+        "kl_divergence_std",
+        """
+import vaecourse.keras as reference
+
+
+def kl_divergence_std(z_mean, z_std):
+    return reference.kl_divergence_std(z_mean, z_std)
+""",
+    ),
+    reference_only(
+        A,
+        "tensorflow",
+        "vae_loss",
+        """
+import vaecourse.keras
+
+
+def vae_loss(x, logits, z_mean, z_log_var, beta=1.0):
+    return vaecourse.keras.vae_loss(x, logits, z_mean, z_log_var, beta)
+""",
+    ),
+]
+
+CATALOGUE = TORCH + KERAS + REFERENCE_ONLY
 
 
 # --------------------------------------------------------------------------------------------
