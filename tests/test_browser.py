@@ -289,3 +289,70 @@ def _points(source_nb) -> tuple[float, float]:
     from vaecourse.course.lint import total_points
 
     return total_points(source_nb)
+
+
+# --- 04-generation: the latent explorer ---------------------------------------------------------
+
+EXPLORER_ASSIGNMENT = "04-generation"
+EXPLORER_CELL = "explorer"
+EXPLORER_RUN_ALL_TIMEOUT = 600  # 04 trains a VAE for half a minute (much longer on a busy machine)
+# Where the README's screenshot of the explorer goes when VAECOURSE_UPDATE_SCREENSHOTS is set;
+# every run leaves its own copy in test-output/browser/.
+EXPLORER_SCREENSHOT = REPO / "docs" / "screenshots" / "latent-explorer.png"
+
+
+@pytest.mark.parametrize("track", TRACKS)
+def test_latent_explorer_decodes_as_a_slider_moves(track, lab, page, out_dir):
+    """04 with every answer filled in: Run All, then the explorer is live (its static fallback
+    replaced), and moving one slider with the keyboard changes the decoded image."""
+    name = EXPLORER_ASSIGNMENT
+    source_path = REPO / "course" / track / "source" / name / f"{name}.ipynb"
+    student_dir = REPO / "assignments" / track / name
+    if not source_path.is_file() or not (student_dir / f"{name}.ipynb").is_file():
+        pytest.fail(f"missing: {source_path} or {student_dir}; run `vaecourse build {name}`")
+    folder = lab.root / "explorer" / track / name
+    shutil.copytree(student_dir, folder)
+    student = _read(folder / f"{name}.ipynb")
+    nbformat.write(bh.answered_copy(student, _read(source_path)), folder / f"{name}.ipynb")
+
+    notebook = bh.Notebook(page, lab, f"explorer/{track}/{name}/{name}.ipynb")
+    with bh.evidence_on_failure(page, out_dir, f"explorer-{track}", lab):
+        notebook.open(workspace=f"explorer-{track}", kernel_timeout=KERNEL_TIMEOUT)
+        started = time.monotonic()
+        notebook.run_all_from_menu()
+        state = notebook.wait_run_all(EXPLORER_RUN_ALL_TIMEOUT)
+        print(f"{track}: Run All of {name} took {time.monotonic() - started:.0f} s")
+        errors = [f"{c['id']}: {e}" for c in state["cells"] for e in c["errors"]]
+        assert not errors, f"Run All of {track}/{name} raised errors:\n" + "\n".join(errors)
+
+        cell = notebook.cell(EXPLORER_CELL)
+        cell.scroll_into_view_if_needed()
+        sliders = cell.locator(".widget-slider")
+        sliders.first.wait_for(state="visible", timeout=30_000)
+        assert sliders.count() == 10, f"the explorer shows {sliders.count()} sliders, not 10"
+        # The honest detection: once the frontend has drawn the explorer, the static fallback
+        # gives way to a note (the kernel learns it from the widget's view count).
+        live = cell.locator(".jp-OutputArea-output").get_by_text("The explorer above is live")
+        live.wait_for(state="visible", timeout=30_000)
+        picture = cell.locator(".widget-image").first
+        before = picture.screenshot()
+
+        readout = sliders.first.locator(".widget-readout")
+        sliders.first.locator(".noUi-handle").first.focus()
+        for _ in range(15):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "el => el.textContent.trim() === '1.50'", arg=readout.element_handle(), timeout=10_000
+        )
+        deadline = time.monotonic() + 30
+        while picture.screenshot() == before:
+            assert time.monotonic() < deadline, (
+                "the decoded image did not change within 30 s of moving slider z[0] to 1.5"
+            )
+            page.wait_for_timeout(250)
+        explorer = cell.locator(".widget-hbox").first
+        explorer.evaluate("box => { box.style.width = 'fit-content'; box.style.padding = '8px'; }")
+        explorer.scroll_into_view_if_needed()
+        explorer.screenshot(path=str(out_dir / f"{track}-explorer.png"))
+        if track == "pytorch" and os.environ.get("VAECOURSE_UPDATE_SCREENSHOTS"):
+            shutil.copy2(out_dir / f"{track}-explorer.png", EXPLORER_SCREENSHOT)

@@ -129,9 +129,22 @@ def latent_grid_walk(
     with all n * n points. The tick labels show the grid coordinates.
     """
     grid = latent_grid(n, kind, scale).astype(np.float32)
-    images = _as_images(decode(grid))
+    return grid_walk(grid, decode(grid))
+
+
+def grid_walk(grid, images, title: str | None = None, size: float = 8) -> Figure:
+    """Tile the images decoded at the points of an n x n grid into one (n * 28, n * 28) picture.
+
+    ``grid``: the (n * n, 2) coordinates, in the order of ``latent_grid`` (row by row from the top,
+    x increasing within a row); ``images``: the n * n decoded images, in the same order. The tick
+    labels show the grid coordinates; the figure is ``size`` inches wide.
+    """
+    grid, images = np.asarray(grid), _as_images(images)
+    n = int(round(len(grid) ** 0.5))
+    if n * n != len(grid) or len(images) != len(grid):
+        raise ValueError(f"{len(grid)} grid points and {len(images)} images: need n * n of each")
     tiled = images.reshape(n, n, 28, 28).transpose(0, 2, 1, 3).reshape(n * 28, n * 28)
-    fig, ax = _subplots(1, 1, (8, 8))
+    fig, ax = _subplots(1, 1, (size, size))
     ax = ax[0, 0]
     ax.imshow(tiled, cmap="binary", vmin=0.0, vmax=1.0)
     ticks = np.unique(np.linspace(0, n - 1, min(n, 5)).round().astype(int))
@@ -139,6 +152,26 @@ def latent_grid_walk(
     ax.set_yticks(ticks * 28 + 13.5, [f"{y:.1f}" for y in np.round(grid[ticks * n, 1], 1) + 0.0])
     ax.set_xlabel("z[0]")
     ax.set_ylabel("z[1]")
+    if title is not None:
+        ax.set_title(title)
+    return fig
+
+
+def image_rows(
+    rows, row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None
+) -> Figure:
+    """Show images (R, C, 28, 28) as R labelled rows of C images, e.g. one latent traversal or one
+    interpolation per row. ``row_labels`` (R of them) go on the left, ``col_labels`` (C) on top.
+    """
+    rows = np.asarray(rows, dtype=np.float32)
+    n_rows, n_cols = rows.shape[:2]
+    rows = rows.reshape(n_rows, n_cols, 28, 28)
+    fig, axes = _subplots(n_rows, n_cols, (n_cols * 1.1 + 1.5, n_rows * 1.1 + 0.3))
+    for i in range(n_rows):
+        for j in range(n_cols):
+            _show(axes[i, j], rows[i, j], None if col_labels is None or i else str(col_labels[j]))
+        if row_labels is not None:
+            axes[i, 0].set_ylabel(str(row_labels[i]), rotation=0, ha="right", va="center")
     return fig
 
 

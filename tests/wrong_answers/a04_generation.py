@@ -9,7 +9,7 @@ the notebook's 15 epochs. The training written differently (``ALTERNATIVES``) tr
 
 from __future__ import annotations
 
-from wrong_answers import right_answers_of, wrong_answers_of
+from wrong_answers import reference_only, right_answers_of, wrong_answers_of
 
 A = "04-generation"
 
@@ -166,15 +166,6 @@ TORCH = [
         "the encoder returns z_mean as the codings (no sampling)",
         _torch_train(codings="z_mean", x_train="X_train[:2_000]"),
         "it does not sample",
-    ),
-    _torch(
-        "train_vae",
-        "the reference model and training loop",
-        """
-vae = vaecourse.torch.DenseVAE()
-history = vaecourse.torch.fit(vae, X_train[:2_000], epochs=1, progress=False)
-""",
-        "vaecourse's reference code",
     ),
     # generate
     _torch(
@@ -394,15 +385,6 @@ KERAS = [
         _keras_train(codings="z_mean", x_train="X_train[:2_000]"),
         "it does not sample",
     ),
-    _keras(
-        "train_vae",
-        "the reference model and training loop",
-        """
-vae = vaecourse.keras.build_dense_vae()
-history = vaecourse.keras.fit(vae, X_train[:2_000], epochs=1, progress=False)
-""",
-        "vaecourse's reference code",
-    ),
     # generate
     _keras(
         "generate",
@@ -522,17 +504,6 @@ _GRID_MISTAKES = [
         _grid(gaussian="np.array([NormalDist().inv_cdf(p) for p in np.linspace(0.05, 0.95, n)])"),
         "the scale is not applied",
     ),
-    (
-        "calls the reference (vaecourse.plots.latent_grid)",
-        """
-from vaecourse.plots import latent_grid as reference_grid
-
-
-def latent_grid(n, kind="gaussian", scale=None):
-    return reference_grid(n, kind, scale)
-""",
-        "calls vaecourse's reference code",
-    ),
 ]
 
 GRID = [
@@ -541,7 +512,38 @@ GRID = [
     for mistake, code, message in _GRID_MISTAKES
 ]
 
-CATALOGUE = TORCH + KERAS + GRID
+# Answers that only hand their work to vaecourse's reference code: they must earn nothing.
+_REFERENCE_GRID = """
+from vaecourse.plots import latent_grid as reference_grid
+
+
+def latent_grid(n, kind="gaussian", scale=None):
+    return reference_grid(n, kind, scale)
+"""
+
+REFERENCE_ONLY = [
+    reference_only(
+        A,
+        "pytorch",
+        "train_vae",
+        """
+vae = vaecourse.torch.DenseVAE()
+history = vaecourse.torch.fit(vae, X_train[:2_000], epochs=1, progress=False)
+""",
+    ),
+    reference_only(
+        A,
+        "tensorflow",
+        "train_vae",
+        """
+vae = vaecourse.keras.build_dense_vae()
+history = vaecourse.keras.fit(vae, X_train[:2_000], epochs=1, progress=False)
+""",
+    ),
+    *(reference_only(A, t, "latent_grid", _REFERENCE_GRID) for t in ("pytorch", "tensorflow")),
+]
+
+CATALOGUE = TORCH + KERAS + GRID + REFERENCE_ONLY
 
 
 # --------------------------------------------------------------------------------------------
