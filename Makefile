@@ -17,7 +17,7 @@ TEST_WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 CODE := vaecourse tests scripts benchmarks
 
-.PHONY: install data lab hub test test-quick style benchmark assignments lint grade
+.PHONY: install data lab hub test test-quick style bench assignments lint grade
 
 install: $(STAMP)
 
@@ -62,5 +62,7 @@ test: style
 test-quick: style
 	$(PYTEST) --ignore=tests/test_browser.py --ignore=tests/test_validity.py $(PYTEST_ARGS)
 
-benchmark: $(STAMP)
-	$(BIN)/python benchmarks/bench_dense_vae.py
+# The timing report (not a test): notebooks, grading and trainers, one at a time, on a quiet
+# machine; writes benchmarks/results/report.{md,json}. About 25 minutes.
+bench: $(STAMP) data
+	$(BIN)/python benchmarks/report.py $(BENCH_ARGS)

@@ -213,3 +213,15 @@ def test_fit_trains_with_the_beta_it_is_given(fw, fashion_small, how):
         f"loss {loss:.3f}, reconstruction {reconstruction:.3f}, KL {kl:.3f}: trained with "
         f"beta {(loss - reconstruction) / kl:.3f}, expected {beta}"
     )
+
+
+def test_fit_calls_on_epoch_end_after_every_epoch_with_the_history_so_far(fw, fashion_small):
+    calls = []
+    history = fw.fit(
+        fw.dense_vae(),
+        fashion_small.train.images[:512],
+        epochs=3,
+        on_epoch_end=lambda epoch, so_far: calls.append((epoch, len(so_far["loss"]))),
+    )
+    assert calls == [(1, 1), (2, 2), (3, 3)], f"on_epoch_end was called as {calls}"
+    assert len(history["loss"]) == 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -17,9 +18,13 @@ def _as_tensor(x) -> torch.Tensor:
 
 
 def _epoch(model, x, batch_size, beta, generator, optimizer=None, desc=None) -> dict[str, float]:
-    """One pass over x; trains when an optimizer is given. Returns per-image means."""
+    """One pass over x; trains when an optimizer is given. Returns per-image means.
+
+    The running sums stay tensors: reading a number out of a tensor (``.item()``) after every
+    batch costs more than a small model's step is worth.
+    """
     order = torch.randperm(len(x), generator=generator) if optimizer else torch.arange(len(x))
-    totals = defaultdict(float)
+    totals = torch.zeros(3, dtype=torch.float64)
     batches = range(0, len(x), batch_size)
     bar = tqdm(
         batches,
@@ -40,36 +45,44 @@ def _epoch(model, x, batch_size, beta, generator, optimizer=None, desc=None) -> 
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-        for name, value in (("loss", loss), ("reconstruction", rec), ("kl", kl)):
-            totals[name] += value.item() * len(xb)
-        bar.set_postfix(
-            loss=f"{totals['loss'] / min(start + batch_size, len(x)):.2f}", refresh=False
-        )
-    return {name: total / len(x) for name, total in totals.items()}
+        totals += torch.stack([loss.detach(), rec.detach(), kl.detach()]) * len(xb)
+        if desc is not None:
+            bar.set_postfix(
+                loss=f"{totals[0] / min(start + batch_size, len(x)):.2f}", refresh=False
+            )
+    loss, rec, kl = (totals / len(x)).tolist()
+    return {"loss": loss, "reconstruction": rec, "kl": kl}
 
 
 def fit(
     model,
     x_train,
     epochs: int = 10,
-    batch_size: int = 128,
-    learning_rate: float = 1e-3,
+    batch_size: int = 256,
+    learning_rate: float = 2e-3,
     beta: float = 1.0,
     x_valid=None,
     seed: int = 0,
     progress: bool = True,
+    on_epoch_end: Callable[[int, dict], None] | None = None,
 ) -> dict:
     """Train ``model`` with Adam on ``vae_loss`` (cross-entropy + beta * KL).
 
     x_train, x_valid: images (N, 28, 28) in [0, 1]. ``seed`` fixes the shuffling and the noise
     (weights are initialised when the model is built: seed before building it).
+    The defaults, batches of 256 at a learning rate of 2e-3, take a third less time per epoch
+    than batches of 128 at 1e-3 and learn as much in the first epochs; over 15 epochs, 128 at
+    1e-3 ends about 1.5 nats lower (``benchmarks/trainers.py`` times both).
+    ``on_epoch_end(epoch, history)``, if given, is called after every epoch (1, 2, ...) with the
+    history so far, the model in eval mode.
     Returns the history: per-epoch means of "loss", "reconstruction" and "kl" per image,
     plus "val_loss", "val_reconstruction", "val_kl" when x_valid is given.
     """
     x_train = _as_tensor(x_train)
     x_valid = None if x_valid is None else _as_tensor(x_valid)
     generator = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    # the fused Adam updates all the weights in one kernel: a fifth faster on this small model
+    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate, fused=True)
     history = defaultdict(list)
     for epoch in range(1, epochs + 1):
         model.train()
@@ -83,6 +96,9 @@ def fit(
                 model.eval()
                 for name, value in _epoch(model, x_valid, 1000, beta, generator).items():
                     history["val_" + name].append(value)
+        if on_epoch_end is not None:
+            model.eval()
+            on_epoch_end(epoch, dict(history))
     model.eval()
     return dict(history)
 
