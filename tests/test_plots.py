@@ -163,3 +163,69 @@ def test_import_does_not_load_frameworks():
         "assert 'torch' not in sys.modules and 'tensorflow' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_kl_bars_sorts_each_run_and_shares_the_y_axis(tmp_path):
+    kls = [np.array([0.0, 2.0, 1.0]), np.array([3.0, 0.5, 0.0]), np.zeros(3)]
+    fig = plots.kl_bars(kls, titles=["beta 1", "beta 4", "beta 9"], n_cols=2)
+    render(fig, tmp_path)
+    first, second, _, unused = fig.axes
+    assert [bar.get_height() for bar in first.patches] == [2.0, 1.0, 0.0]
+    assert [t.get_text() for t in first.get_xticklabels()] == ["1", "2", "0"]
+    assert (first.get_title(), second.get_title()) == ("beta 1", "beta 4")
+    assert first.get_ylim() == second.get_ylim() and first.get_ylim()[1] >= 3.0
+    assert not unused.axison
+    with pytest.raises(ValueError, match="one title per run"):
+        plots.kl_bars(kls, titles=["only one"])
+    apart = plots.kl_bars(kls[:2], titles=["a", "b"], sharey=False).axes
+    tops = [ax.get_ylim()[1] for ax in apart]
+    assert tops == pytest.approx([2.1, 3.15])  # each panel scaled to its own largest bar
+
+
+def test_rate_distortion_points_groups_and_equal_elbo_lines(tmp_path):
+    rates, distortions = [10.0, 30.0, 5.0], [230.0, 221.0, 243.0]
+    fig = plots.rate_distortion(
+        rates, distortions, ["a", "b", "c"], groups=["short", "full", "full"], levels=[250.0]
+    )
+    render(fig, tmp_path)
+    (ax,) = fig.axes
+    short, full = ax.collections
+    np.testing.assert_allclose(short.get_offsets(), [[10.0, 230.0]])
+    np.testing.assert_allclose(full.get_offsets(), [[30.0, 221.0], [5.0, 243.0]])
+    (diagonal,) = ax.lines
+    np.testing.assert_allclose(diagonal.get_xdata() + diagonal.get_ydata(), 250.0)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["short", "full"]
+    assert {"a", "b", "c"} <= {t.get_text() for t in ax.texts}
+    assert ax.get_xlim()[0] <= 0 and ax.get_xlim()[1] > 30 and ax.get_ylim()[0] < 221
+
+
+def test_rate_distortion_zoom_and_default_levels(tmp_path):
+    fig = plots.rate_distortion([280.0, 12.0], [220.0, 230.0], ["x", "y"])
+    render(fig, tmp_path)
+    (ax,) = fig.axes
+    assert ax.get_legend() is None and len(ax.lines) >= 3
+    totals = [line.get_xdata()[0] + line.get_ydata()[0] for line in ax.lines]
+    assert min(totals) <= 242 and max(totals) >= 500
+    assert ax.get_xlim()[0] <= 0 and ax.get_xlim()[1] > 280
+    zoomed = plots.rate_distortion(
+        [280.0, 12.0], [220.0, 230.0], ["x", "y"], xlim=(0, 40), ylim=(215, 250)
+    )
+    assert zoomed.axes[0].get_xlim() == (0, 40) and zoomed.axes[0].get_ylim() == (215, 250)
+
+
+def test_dimension_histograms(rng, tmp_path):
+    codings = rng.normal(size=(2000, 3))
+    flat = {"U(-1, 1)": lambda x: np.where(np.abs(x) <= 1, 0.5, 0.0), "N(0, 1)": norm.pdf}
+    fig = plots.dimension_histograms(codings, flat, n_cols=2)
+    render(fig, tmp_path)
+    assert len(fig.axes) == 4 and not fig.axes[3].axison  # 2 x 2 panels, the last one hidden
+    first = fig.axes[0]
+    assert [ax.get_title() for ax in fig.axes[:3]] == ["z[0]", "z[1]", "z[2]"]
+    assert [line.get_label() for line in first.lines] == ["U(-1, 1)", "N(0, 1)"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["codings", "U(-1, 1)", "N(0, 1)"]
+    np.testing.assert_allclose(first.lines[1].get_ydata().max(), norm.pdf(0), rtol=1e-4)
+    heights = np.array([patch.get_height() for patch in first.patches])
+    assert heights.sum() * 0.1 == pytest.approx(1.0)  # a density: 80 bins of width 0.1
+    assert fig.axes[2].get_xlim() == (-4.0, 4.0)
+    with pytest.raises(ValueError, match="titles"):
+        plots.dimension_histograms(codings, titles=["a"])

@@ -209,3 +209,158 @@ def training_curves(
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend()
     return fig
+
+
+def kl_bars(
+    kl_per_dimension, titles: Sequence[str], n_cols: int = 4, sharey: bool = True
+) -> Figure:
+    """Bar charts of the KL of each latent dimension, one panel per run.
+
+    ``kl_per_dimension``: R arrays of codings_size values (nats per image), one per run;
+    ``titles``: R panel titles. The bars of a panel are sorted from the largest KL to the
+    smallest, and the tick labels under them name the dimensions. ``sharey``: one y axis for
+    every panel (False: each panel scaled to its own largest bar).
+    """
+    kls = [np.asarray(kl, dtype=np.float64) for kl in kl_per_dimension]
+    if len(titles) != len(kls):
+        raise ValueError(f"{len(kls)} runs and {len(titles)} titles: need one title per run")
+    n_cols = min(n_cols, len(kls))
+    n_rows = -(-len(kls) // n_cols)
+    fig, axes = _subplots(n_rows, n_cols, (3.2 * n_cols, 2.6 * n_rows))
+    top = 1.05 * max(float(kl.max()) for kl in kls)
+    for k, ax in enumerate(axes.flat):
+        if k >= len(kls):
+            ax.axis("off")
+            continue
+        order = np.argsort(-kls[k], kind="stable")
+        ax.bar(np.arange(len(order)), kls[k][order], color="C0")
+        ax.set_xticks(np.arange(len(order)), [str(j) for j in order], fontsize=7)
+        ax.set_ylim(0, top if sharey else 1.05 * max(float(kls[k].max()), 1e-9))
+        ax.set_title(str(titles[k]), fontsize=9)
+        if k % n_cols == 0:
+            ax.set_ylabel("KL (nats per image)")
+        if k // n_cols == n_rows - 1:
+            ax.set_xlabel("dimension, by decreasing KL")
+    return fig
+
+
+def rate_distortion(
+    rates,
+    distortions,
+    labels: Sequence[str],
+    groups: Sequence[str] | None = None,
+    levels: Sequence[float] | None = None,
+    xlim: tuple[float, float] | None = None,
+    ylim: tuple[float, float] | None = None,
+) -> Figure:
+    """Runs as points in the rate-distortion plane (Alemi et al. 2018, "Fixing a Broken ELBO").
+
+    ``rates``: the KL of each run (x axis), ``distortions``: its reconstruction term (y axis),
+    both in nats per image; ``labels``: one annotation per point; ``groups``: one name per point,
+    each group with its own marker and legend entry. Dashed grey diagonals are lines of equal
+    -ELBO, D + R = level, for each of ``levels`` (default: a few round values over the runs'
+    range), labelled where they enter the plot. ``xlim`` and ``ylim`` zoom on a part of the plane
+    (default: every run, and R = 0).
+    """
+    rates, distortions = np.asarray(rates, np.float64), np.asarray(distortions, np.float64)
+    if not len(rates) == len(distortions) == len(labels):
+        raise ValueError("rates, distortions and labels need one entry per run")
+    groups = [""] * len(rates) if groups is None else [str(g) for g in groups]
+    totals = rates + distortions
+    levels = (
+        MaxNLocator(nbins=6).tick_values(totals.min(), totals.max()) if levels is None else levels
+    )
+    pad_x, pad_y = 0.08 * np.ptp(rates) + 1, 0.08 * np.ptp(distortions) + 1
+    xlim = xlim or (0.0, rates.max() + pad_x)  # a rate is never negative
+    ylim = ylim or (distortions.min() - pad_y, distortions.max() + pad_y)
+    fig, ax = _subplots(1, 1, (6.5, 4.5))
+    ax = ax[0, 0]
+    xs = np.array(xlim, np.float64)
+    for level in levels:
+        ax.plot(xs, level - xs, ls="--", lw=0.8, color="grey")
+        _label_level(ax, float(level), xlim, ylim)
+    for g, group in enumerate(dict.fromkeys(groups)):
+        chosen = [k for k, name in enumerate(groups) if name == group]
+        ax.scatter(
+            rates[chosen],
+            distortions[chosen],
+            marker="os^Dv"[g % 5],
+            s=40,
+            color=f"C{g}",
+            label=group or None,
+            zorder=3,
+        )
+    for rate, distortion, label in zip(rates, distortions, labels, strict=True):
+        ax.annotate(
+            str(label), (rate, distortion), textcoords="offset points", xytext=(5, 4), fontsize=8
+        )
+    ax.set(
+        xlim=xlim,
+        ylim=ylim,
+        xlabel="rate R = KL (nats per image)",
+        ylabel="distortion D = reconstruction (nats per image)",
+    )
+    if any(groups):
+        ax.legend(fontsize=8, loc="upper right")
+    return fig
+
+
+def _label_level(ax, level: float, xlim, ylim) -> None:
+    """Write the ``level`` of a diagonal D + R = level where it enters the plot at its top or
+    left edge; nothing when it misses the plot."""
+    x = max(xlim[0], level - ylim[1])
+    y = level - x
+    if xlim[0] <= x <= xlim[1] and ylim[0] <= y <= ylim[1]:
+        ax.annotate(
+            f"{level:g}",
+            (x, y),
+            textcoords="offset points",
+            xytext=(2, -10),
+            fontsize=7,
+            color="grey",
+        )
+
+
+def dimension_histograms(
+    codings,
+    densities: dict[str, Callable[[np.ndarray], np.ndarray]] | None = None,
+    titles: Sequence[str] | None = None,
+    limits: tuple[float, float] = (-4.0, 4.0),
+    bins: int = 80,
+    n_cols: int = 5,
+) -> Figure:
+    """One panel per latent dimension: a histogram of ``codings[:, j]`` (N, codings_size),
+    normalized as a density, with each of ``densities`` drawn over it as a line.
+
+    ``densities`` maps a legend label to a function of a NumPy array x that returns the density
+    at x (a prior's, say); one legend for all panels sits below them. ``titles``: one per dimension
+    (default "z[j]"). The histograms count the codings within ``limits`` in ``bins`` bins; all
+    panels share the x and y axes.
+    """
+    codings = np.asarray(codings, dtype=np.float64)
+    if codings.ndim != 2:
+        raise ValueError(f"codings must have shape (N, codings_size), got {codings.shape}")
+    size = codings.shape[1]
+    titles = [f"z[{j}]" for j in range(size)] if titles is None else list(titles)
+    if len(titles) != size:
+        raise ValueError(f"{size} dimensions and {len(titles)} titles: need one per dimension")
+    n_cols = min(n_cols, size)
+    n_rows = -(-size // n_cols)
+    fig, axes = _subplots(n_rows, n_cols, (3.0 * n_cols, 2.3 * n_rows))
+    edges = np.linspace(*limits, bins + 1)
+    x = np.linspace(*limits, 801)
+    for j, ax in enumerate(axes.flat):
+        if j >= size:
+            ax.axis("off")
+            continue
+        ax.hist(codings[:, j], bins=edges, density=True, color="lightgrey", label="codings")
+        for k, (label, density) in enumerate((densities or {}).items()):
+            ax.plot(x, density(x), color=f"C{k}", lw=1.2, label=label)
+        ax.set_title(titles[j], fontsize=9)
+        ax.set_xlim(*limits)
+    for ax in axes.flat[1:size]:
+        ax.sharex(axes.flat[0])
+        ax.sharey(axes.flat[0])
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
+    return fig
