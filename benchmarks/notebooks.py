@@ -29,7 +29,7 @@ def run(assignment) -> dict:
     """{"seconds", "slowest_cell", "slowest_seconds", "peak_bytes"} of one solution notebook."""
     from nbclient import NotebookClient
 
-    from vaecourse.course.build import solution_notebook
+    from vaecourse.course.build import BUILD_MARGIN, solution_notebook
     from vaecourse.course.execute import DEFAULT_CELL_TIMEOUT, cell_timeout
     from vaecourse.course.layout import kernel_env
 
@@ -37,11 +37,12 @@ def run(assignment) -> dict:
     peak = {}
 
     def measure(notebook):
-        peak["bytes"] = _peak_bytes(client.km.provisioner.pid)
+        if client.km is not None and client.km.provisioner is not None:
+            peak["bytes"] = _peak_bytes(client.km.provisioner.pid)
 
     client = NotebookClient(
         nb,
-        timeout=cell_timeout(nb) or DEFAULT_CELL_TIMEOUT,
+        timeout=BUILD_MARGIN * (cell_timeout(nb) or DEFAULT_CELL_TIMEOUT),  # as the build does
         kernel_name="python3",
         record_timing=True,
         on_notebook_complete=measure,

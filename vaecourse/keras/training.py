@@ -40,11 +40,10 @@ def fit(
     """
     if beta is not None:
         vae.beta = beta
-    # XLA, and 16 steps per call into the compiled function: on a small model, the per-step
-    # overhead of TensorFlow is a large share of the time (1.6x faster, benchmarks/trainers.py).
-    vae.compile(
-        optimizer=keras.optimizers.Adam(learning_rate), jit_compile=True, steps_per_execution=16
-    )
+    # 16 steps per call into the compiled function: on a small model, TensorFlow's per-step
+    # overhead is a large share of the time. (XLA, jit_compile=True, wins a little more on long
+    # runs but its compilation costs more than a short run saves.)
+    vae.compile(optimizer=keras.optimizers.Adam(learning_rate), steps_per_execution=16)
     x_train = np.asarray(x_train, dtype=np.float32)
     batches = (
         tf.data.Dataset.from_tensor_slices(x_train)
