@@ -466,3 +466,17 @@ def test_grading_refuses_without_the_sandbox_unless_told(hostile, tmp_path, monk
     assert result.returncode == 3 and "--no-sandbox" in result.stderr, result.stderr
     outcomes = grade(assignment, subs, tmp_path / "trusted", sandbox=False, log=lambda *_: None)
     assert outcomes[0].autograded_score == 6
+
+
+def test_a_checkout_under_tmp_stays_readable_in_the_sandbox():
+    """The sandbox's own /tmp is a fresh tmpfs; a checkout and its virtual environment that live
+    under /tmp (a CI clone, say) must be bound after it, or the kernel's Python disappears."""
+    from vaecourse.course.sandbox import Limits, bwrap_command
+
+    venv = "/tmp/ci/main/.venv"
+    command = bwrap_command(
+        "/tmp/grading/work", "/tmp/grading/ipc", Limits(), [venv], "/tmp/s.json"
+    )
+    tmpfs = command.index("/tmp", command.index("--tmpfs"))
+    bound = max(i for i, part in enumerate(command) if part == venv)
+    assert tmpfs < bound, "the /tmp tmpfs is mounted after the readable paths and hides them"

@@ -128,6 +128,9 @@ def bwrap_command(
             command += ["--symlink", os.readlink(target), target]
         elif os.path.isdir(target):
             command += ["--ro-bind", target, target]
+    # /tmp first: the readable paths bound below may lie under /tmp (a checkout and its virtual
+    # environment in /tmp), and a tmpfs mounted after them would hide them
+    command += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
     made = set()
     for path in readable:
         for ancestor in _ancestors(path):
@@ -136,7 +139,6 @@ def bwrap_command(
                 made.add(ancestor)
         command += ["--ro-bind", path, path]
     command += ["--proc", "/proc", "--dev", "/dev"]
-    command += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
     for path in (workdir, connection_dir, settings):
         for ancestor in _ancestors(path):
             if ancestor not in made and not any(ancestor.startswith(r + "/") for r in readable):
