@@ -174,9 +174,9 @@ def test_frechet_from_features_matches_scipy_sqrtm():
     ca, cb = np.cov(fa, rowvar=False), np.cov(fb, rowvar=False)
     covmean = linalg.sqrtm(ca @ cb).real
     expected = np.sum((mu_a - mu_b) ** 2) + np.trace(ca + cb - 2 * covmean)
-    assert metrics._frechet_from_features(fa, fb) == pytest.approx(expected, rel=1e-8)
+    assert metrics.frechet_from_features(fa, fb) == pytest.approx(expected, rel=1e-8)
     # Singular covariances (fewer examples than features) stay finite and non-negative.
-    assert 0 <= metrics._frechet_from_features(fa[:5], fb[:3]) < np.inf
+    assert 0 <= metrics.frechet_from_features(fa[:5], fb[:3]) < np.inf
 
 
 def test_frechet_distance_test_vs_train_is_small(fd_test_train):

@@ -26,6 +26,7 @@ __all__ = [
     "classifier_confidence",
     "classifier_features",
     "frechet_distance",
+    "frechet_from_features",
     "predict_proba",
     "sample_quality",
 ]
@@ -244,8 +245,13 @@ def _psd_sqrt(c: np.ndarray) -> np.ndarray:
     return (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T
 
 
-def _frechet_from_features(fa: np.ndarray, fb: np.ndarray) -> float:
-    """Fréchet distance between Gaussians fitted to two feature sets (rows are examples)."""
+def frechet_from_features(fa: np.ndarray, fb: np.ndarray) -> float:
+    """Fréchet distance between Gaussians fitted to two feature sets (rows are examples).
+
+    ``frechet_distance(a, b)`` is ``frechet_from_features(classifier_features(a),
+    classifier_features(b))``: when one reference set is scored against many sample sets,
+    compute its features once and call this.
+    """
     fa = np.asarray(fa, dtype=np.float64)
     fb = np.asarray(fb, dtype=np.float64)
     mu_a, mu_b = fa.mean(axis=0), fb.mean(axis=0)
@@ -281,7 +287,7 @@ def frechet_distance(images_a, images_b) -> float:
     params = _load_weights()
     fa, _ = _forward(params, xa)
     fb, _ = _forward(params, xb)
-    return _frechet_from_features(fa, fb)
+    return frechet_from_features(fa, fb)
 
 
 def classifier_confidence(images) -> float:
@@ -311,7 +317,7 @@ def sample_quality(samples, reference) -> dict[str, float]:
     fs, logits = _forward(params, xs)
     fr, _ = _forward(params, xr)
     return {
-        "frechet_distance": _frechet_from_features(fs, fr),
+        "frechet_distance": frechet_from_features(fs, fr),
         "confidence": float(_softmax(logits).max(axis=1).mean()),
     }
 
