@@ -124,41 +124,35 @@ def check_gradients_flow(gradients, what: str, track: str) -> None:
         )
 
 
+def _check_partials(what: str, *partials) -> None:
+    """Each (found, expected, variable, atol): the gradient of ``what`` with respect to it."""
+    for found, expected, variable, atol in partials:
+        check_close(
+            found,
+            expected,
+            f"the gradient of {what} with respect to {variable}",
+            rtol=1e-4,
+            atol=atol,
+        )
+
+
 def check_kl_gradients(grad_mean, grad_log_var, z_mean, z_log_var, what: str) -> None:
     """The gradients of sum(KL) are d/d mu = mu and d/d gamma = (exp(gamma) - 1) / 2."""
     gamma = np.asarray(z_log_var, np.float64)
-    check_close(
-        grad_mean,
-        np.asarray(z_mean, np.float64),
-        f"the gradient of {what} with respect to z_mean",
-        rtol=1e-4,
-        atol=1e-6,
-    )
-    check_close(
-        grad_log_var,
-        0.5 * np.expm1(gamma),
-        f"the gradient of {what} with respect to z_log_var",
-        rtol=1e-4,
-        atol=1e-6,
+    _check_partials(
+        what,
+        (grad_mean, np.asarray(z_mean, np.float64), "z_mean", 1e-6),
+        (grad_log_var, 0.5 * np.expm1(gamma), "z_log_var", 1e-6),
     )
 
 
 def check_kl_std_gradients(grad_mean, grad_std, z_mean, z_std, what: str) -> None:
     """The gradients of sum(KL) are d/d mu = mu and d/d sigma = sigma - 1 / sigma."""
     sigma = np.asarray(z_std, np.float64)
-    check_close(
-        grad_mean,
-        np.asarray(z_mean, np.float64),
-        f"the gradient of {what} with respect to z_mean",
-        rtol=1e-4,
-        atol=1e-6,
-    )
-    check_close(
-        grad_std,
-        sigma - 1 / sigma,
-        f"the gradient of {what} with respect to z_std",
-        rtol=1e-4,
-        atol=1e-5,
+    _check_partials(
+        what,
+        (grad_mean, np.asarray(z_mean, np.float64), "z_mean", 1e-6),
+        (grad_std, sigma - 1 / sigma, "z_std", 1e-5),
     )
 
 
