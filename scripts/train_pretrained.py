@@ -2,9 +2,10 @@
 
 ``models`` (the default) trains every model of the registry in ``vaecourse/pretrained.py`` (or
 those named with ``--only``) exactly as the registry describes it: the book's dense VAE in PyTorch
-(``vaecourse.torch.DenseVAE``), Adam on ``reconstruction + beta * KL`` (Bernoulli cross-entropy
-summed over pixels, KL summed over codings, both averaged over the batch), all 55,000 training
-images, from the model's seed (weights, shuffling and noise). After every epoch it records the
+(``vaecourse.torch.DenseVAE``, or ``ConvVAE`` where the registry says so), Adam on
+``reconstruction + beta * KL`` (Bernoulli cross-entropy summed over pixels, KL summed over codings,
+both averaged over the batch), all 55,000 training images, from the model's seed (weights,
+shuffling and noise). After every epoch it records the
 -ELBO on the validation and test images; at the end it measures, on the 10,000 test images, the
 -ELBO and its two terms, the active units, and the sample quality of 10,000 codings drawn from
 N(0, I) with seed 0 (``vaecourse.metrics.sample_quality`` against the test images). The weights
@@ -18,6 +19,7 @@ of ``train_vae`` compares a student's model with.
 
     python scripts/train_pretrained.py models --data-dir /work/shared/data
     python scripts/train_pretrained.py models --only dense_vae_2d
+    python scripts/train_pretrained.py models --out /tmp/retrained   # reproduce, and time it
     python scripts/train_pretrained.py band --seeds 0 1 2 3 4
 """
 
@@ -107,11 +109,14 @@ def train_model(name: str, data) -> tuple[dict[str, np.ndarray], dict[str, str],
     is printed, not saved: it depends on the machine, the file should not."""
     import torch
 
-    from vaecourse.torch import DenseVAE, evaluate_elbo, to_arrays
+    from vaecourse.torch import ConvVAE, DenseVAE, evaluate_elbo, to_arrays
 
     entry = pretrained.MODELS[name]
     torch.manual_seed(entry.seed)
-    model = DenseVAE(codings_size=entry.codings_size, hidden=entry.hidden)
+    if entry.architecture == "ConvVAE":
+        model = ConvVAE(codings_size=entry.codings_size)
+    else:
+        model = DenseVAE(codings_size=entry.codings_size, hidden=entry.hidden)
     optimizer = torch.optim.Adam(model.parameters(), lr=entry.learning_rate)
     generator = torch.Generator().manual_seed(entry.seed)
     x_train = torch.from_numpy(data.train.images)
@@ -164,11 +169,13 @@ def models(args, data) -> None:
     rows = []
     for name in names:
         arrays, metadata, seconds = train_model(name, data)
-        file = pretrained.WEIGHTS_DIR / pretrained.MODELS[name].file
+        file = (args.out or pretrained.WEIGHTS_DIR) / pretrained.MODELS[name].file
         file.parent.mkdir(parents=True, exist_ok=True)
         save_file(arrays, str(file), metadata=metadata)
-        print(f"{name}: wrote {file} ({file.stat().st_size / 1e6:.2f} MB)")
-        print(f'    sha256="{pretrained._sha256(file)}",')
+        digest = pretrained._sha256(file)
+        same = digest == pretrained.MODELS[name].sha256
+        print(f"{name}: wrote {file} ({file.stat().st_size / 1e6:.2f} MB) in {seconds:.0f} s")
+        print(f'    sha256="{digest}",  # ' + ("the registry's" if same else "not the registry's"))
         rows.append({"name": name, **metadata, "training_seconds": seconds})
     print(_markdown_table(rows))
 
@@ -238,6 +245,13 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", choices=sorted(pretrained.MODELS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="write the files here instead of vaecourse/weights/pretrained (to check that the "
+        "training reproduces them, and how long it takes)",
+    )
     parser.add_argument(
         "--threads", type=int, default=1, help="PyTorch threads (the files record it; default 1)"
     )

@@ -47,7 +47,7 @@ def test_each_file_has_the_registry_checksum(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_each_file_records_the_registry_recipe_and_its_scores(name):
     entry, about = pretrained.MODELS[name], pretrained.info(name)
-    assert about["architecture"] == entry.architecture == "DenseVAE"
+    assert about["architecture"] == entry.architecture
     assert about["codings_size"] == entry.codings_size
     assert about["beta"] == entry.beta
     assert about["epochs"] == entry.epochs

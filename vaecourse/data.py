@@ -29,6 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .idx import IMAGES_MAGIC, LABELS_MAGIC, CorruptDataError, gunzip, parse_idx
+from .images import load_image_folder
 
 __all__ = [
     "CorruptDataError",
@@ -37,6 +38,7 @@ __all__ = [
     "Split",
     "load_digits",
     "load_fashion_mnist",
+    "load_image_folder",
     "load_mnist",
 ]
 

@@ -48,10 +48,12 @@ _FRAMEWORKS = {"torch": "torch", "pytorch": "torch", "keras": "keras", "tensorfl
 class PretrainedModel:
     """One entry of the registry: how the model was built and trained, and its file's checksum.
 
-    Every model is the book's dense VAE (``hidden`` units, ``codings_size`` codings), trained by
-    ``scripts/train_pretrained.py`` with Adam (``learning_rate``) on ``reconstruction + beta * KL``
-    (Bernoulli cross-entropy summed over pixels), on the 55,000 training images in batches of
-    ``batch_size``, for ``epochs`` epochs, from ``seed``.
+    Every model is the book's dense VAE (``hidden`` units, ``codings_size`` codings) or, where
+    ``architecture`` is "ConvVAE", the course's small convolutional VAE
+    (``vaecourse.torch.ConvVAE``, ``vaecourse.keras.build_conv_vae``; ``hidden`` is then unused).
+    ``scripts/train_pretrained.py`` trains it with Adam (``learning_rate``) on
+    ``reconstruction + beta * KL`` (Bernoulli cross-entropy summed over pixels), on the 55,000
+    training images in batches of ``batch_size``, for ``epochs`` epochs, from ``seed``.
     """
 
     file: str
@@ -126,6 +128,16 @@ MODELS: dict[str, PretrainedModel] = {
         epochs=50,
         seed=5,
         description="the book's VAE with a strong latent loss (beta = 4)",
+    ),
+    "conv_vae": PretrainedModel(
+        file="conv_vae.safetensors",
+        sha256="8b57c24c59ccc8cc48960c82fbde28f5845128364bb7263d3494dde6a6943fd8",
+        codings_size=10,
+        beta=1.0,
+        epochs=20,
+        seed=6,
+        description="a small convolutional VAE: 10 codings, beta = 1",
+        architecture="ConvVAE",
     ),
 }
 _ALIASES = {"dense_vae_beta_1": "dense_vae"}
@@ -242,22 +254,32 @@ def _number_or_text(text: str):
 
 
 def load(name: str, framework: str = "torch"):
-    """Model ``name`` in ``framework``: "torch" (or "pytorch"), a ``vaecourse.torch.DenseVAE`` in
-    eval mode, or "keras" (or "tensorflow"), a ``vaecourse.keras.build_dense_vae`` model. Both hold
-    the same weights from the same checked file, so they compute the same outputs."""
+    """Model ``name`` in ``framework``: "torch" (or "pytorch"), a ``vaecourse.torch.DenseVAE`` (or
+    ``ConvVAE``) in eval mode, or "keras" (or "tensorflow"), a ``vaecourse.keras.build_dense_vae``
+    (or ``build_conv_vae``) model. Both hold the same weights from the same checked file, so they
+    compute the same outputs."""
     if framework not in _FRAMEWORKS:
         raise ValueError(f"framework must be 'torch' or 'keras', not {framework!r}")
     entry = _entry(name)
     arrays = load_arrays(name)
+    convolutional = entry.architecture == "ConvVAE"
     if _FRAMEWORKS[framework] == "torch":
         from . import torch as reference
 
-        model = reference.DenseVAE(codings_size=entry.codings_size, hidden=entry.hidden)
+        model = (
+            reference.ConvVAE(codings_size=entry.codings_size)
+            if convolutional
+            else reference.DenseVAE(codings_size=entry.codings_size, hidden=entry.hidden)
+        )
         return reference.from_arrays(model, arrays).eval()
     from . import keras as reference
 
-    model = reference.build_dense_vae(
-        codings_size=entry.codings_size, hidden=entry.hidden, beta=entry.beta
+    model = (
+        reference.build_conv_vae(codings_size=entry.codings_size, beta=entry.beta)
+        if convolutional
+        else reference.build_dense_vae(
+            codings_size=entry.codings_size, hidden=entry.hidden, beta=entry.beta
+        )
     )
     return reference.from_arrays(model, arrays)
 
