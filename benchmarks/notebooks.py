@@ -36,16 +36,15 @@ def run(assignment) -> dict:
     nb = solution_notebook(nbformat.read(assignment.source, as_version=4))
     peak = {}
 
-    def measure(notebook):
-        if client.km is not None and client.km.provisioner is not None:
-            peak["bytes"] = _peak_bytes(client.km.provisioner.pid)
+    def measure(**_):  # after every cell, while the kernel lives: VmHWM only grows
+        peak["bytes"] = _peak_bytes(client.km.provisioner.pid)
 
     client = NotebookClient(
         nb,
         timeout=BUILD_MARGIN * (cell_timeout(nb) or DEFAULT_CELL_TIMEOUT),  # as the build does
         kernel_name="python3",
         record_timing=True,
-        on_notebook_complete=measure,
+        on_cell_executed=measure,
         resources={"metadata": {"path": str(assignment.solution.parent)}},
     )
     start = time.perf_counter()
@@ -58,5 +57,5 @@ def run(assignment) -> dict:
         "seconds": round(seconds, 1),
         "slowest_cell": slowest.source.splitlines()[0][:60],
         "slowest_seconds": round(_seconds(slowest), 1),
-        "peak_bytes": peak.get("bytes", 0),
+        "peak_bytes": peak["bytes"],
     }

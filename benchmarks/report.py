@@ -176,6 +176,18 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
+def _merge(previous: dict, report: dict) -> dict:
+    """A partial run's report over the previous one: the parts it measured replace theirs, and
+    its notebooks replace only the same notebooks' rows."""
+    if "notebooks" in report and "notebooks" in previous:
+        fresh = {(r["track"], r["assignment"]) for r in report["notebooks"]}
+        kept = [r for r in previous["notebooks"] if (r["track"], r["assignment"]) not in fresh]
+        report["notebooks"] = sorted(
+            kept + report["notebooks"], key=lambda r: (r["track"], r["assignment"])
+        )
+    return {**previous, **report}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -187,8 +199,8 @@ def main() -> int:
     parts = set(args.only or ("notebooks", "grading", "trainers"))
     report = measure(parts, args.assignments)
     previous = args.out / "report.json"
-    if args.only and previous.is_file():  # a partial run updates the parts it measured
-        report = {**json.loads(previous.read_text()), **report}
+    if (args.only or args.assignments) and previous.is_file():
+        report = _merge(json.loads(previous.read_text()), report)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
     (args.out / "report.md").write_text(markdown(report))

@@ -106,8 +106,8 @@ def book_recipe(data, seed: int = 0) -> dict:
     }
 
 
-def _until(fit_one, quality, target, n_train: int, label: str) -> dict:
-    """Run ``fit_one(on_epoch_end)`` and stop it once ``quality()`` meets ``target``; the clock
+def _until(fit, model, data, quality, target, label: str, seed: int) -> dict:
+    """Train ``model`` with ``fit`` and stop it once ``quality()`` meets ``target``; the clock
     stops while the scores are measured."""
     scoring, epochs, met = [0.0], [0], {}
 
@@ -125,7 +125,14 @@ def _until(fit_one, quality, target, n_train: int, label: str) -> dict:
 
     start = time.perf_counter()
     try:
-        fit_one(on_epoch_end)
+        fit(
+            model,
+            data.train.images,
+            epochs=MAX_EPOCHS,
+            seed=seed,
+            progress=False,
+            on_epoch_end=on_epoch_end,
+        )
     except _Reached:
         pass
     seconds = time.perf_counter() - start - scoring[0]
@@ -133,7 +140,7 @@ def _until(fit_one, quality, target, n_train: int, label: str) -> dict:
         "trainer": label,
         "epochs": epochs[0],
         "seconds": round(seconds, 1),
-        "images_per_second": round(epochs[0] * n_train / seconds),
+        "images_per_second": round(epochs[0] * len(data.train.images) / seconds),
         "reached": bool(met),
         **{k: v for k, v in met.items() if k != "epoch"},
     }
@@ -157,20 +164,8 @@ def torch_trainer(data, target, seed: int = 0, threads: int | None = None) -> di
             samples = model.decode(prior)
         return _scores(reconstructions.numpy(), samples.numpy(), data.test.images)
 
-    return _until(
-        lambda callback: vt.fit(
-            model,
-            data.train.images,
-            epochs=MAX_EPOCHS,
-            seed=seed,
-            progress=False,
-            on_epoch_end=callback,
-        ),
-        quality,
-        target,
-        len(data.train.images),
-        f"vaecourse.torch.fit (Adam, batch 256, lr 2e-3, {threads} threads)",
-    )
+    label = f"vaecourse.torch.fit (Adam, batch 256, lr 2e-3, {threads} threads)"
+    return _until(vt.fit, model, data, quality, target, label, seed)
 
 
 def keras_trainer(data, target, seed: int = 0) -> dict:
@@ -187,18 +182,7 @@ def keras_trainer(data, target, seed: int = 0) -> dict:
         return _scores(vae.decode(z_mean), vae.decode(prior), data.test.images)
 
     return _until(
-        lambda callback: vk.fit(
-            vae,
-            data.train.images,
-            epochs=MAX_EPOCHS,
-            seed=seed,
-            progress=False,
-            on_epoch_end=callback,
-        ),
-        quality,
-        target,
-        len(data.train.images),
-        "vaecourse.keras.fit (Adam, batch 256, lr 2e-3)",
+        vk.fit, vae, data, quality, target, "vaecourse.keras.fit (Adam, batch 256, lr 2e-3)", seed
     )
 
 
