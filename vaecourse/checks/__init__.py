@@ -28,6 +28,15 @@ def to_numpy(value) -> np.ndarray:
     return np.array(value, dtype=np.float64 if np.asarray(value).dtype.kind == "f" else None)
 
 
+def check_numpy_array(value, what: str) -> None:
+    """Fail with a clear message unless ``value``, what ``what`` returned, is a NumPy array."""
+    if not isinstance(value, np.ndarray):
+        raise AssertionError(
+            f"{what} returned a {type(value).__name__}: return a NumPy array (convert a tensor "
+            "with .numpy() in PyTorch, keras.ops.convert_to_numpy in Keras)."
+        )
+
+
 def check_shape(actual, expected_shape: tuple, what: str, hint: str = "") -> None:
     """Fail with a clear message unless ``actual`` has ``expected_shape``."""
     shape = tuple(np.shape(to_numpy(actual)))

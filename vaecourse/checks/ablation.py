@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from . import check_close, to_numpy
+from . import _short, check_close, to_numpy
 
 #: The keys that ``summarize_run`` returns.
 SUMMARY_KEYS = ("reconstruction", "kl", "kl_per_dimension", "neg_elbo", "loss")
@@ -146,10 +146,6 @@ def _check_per_dimension_shape(got: np.ndarray, n: int, size: int, label: str) -
             f"images (axis 0) to get shape ({size},)."
         )
     raise AssertionError(f"{label}: expected shape ({size},), one KL per coding dimension.")
-
-
-def _short(array: np.ndarray) -> str:
-    return np.array2string(np.asarray(array), precision=3, threshold=6, edgeitems=2)
 
 
 _HINTS = {

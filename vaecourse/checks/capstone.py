@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import to_numpy
+from . import check_numpy_array, check_shape, to_numpy
 
 #: A sample closer than this (Euclidean distance over the 784 pixels in [0, 1]) to a dataset image
 #: is a copy of it: an RMS difference of 0.036 per pixel, less than 10 grey levels of 255. Measured
@@ -27,16 +27,16 @@ COPY_SHARE = 0.01
 
 def check_sample_array(images, n: int, what: str) -> np.ndarray:
     """``images`` is a NumPy float32 array of shape (n, 28, 28) with finite values in [0, 1]."""
-    if not isinstance(images, np.ndarray):
-        raise AssertionError(
-            f"{what} returned a {type(images).__name__}: return a NumPy array (convert a tensor "
-            "with .numpy() in PyTorch, keras.ops.convert_to_numpy in Keras)."
-        )
-    if images.shape != (n, 28, 28):
-        hint = "Return one 28x28 image per sample."
-        if images.shape in ((n, 784), (n, 1, 28, 28), (n, 28, 28, 1)):
-            hint = "Reshape them to (n, 28, 28): no flat images, no channel axis."
-        raise AssertionError(f"{what}: expected shape {(n, 28, 28)}, got {images.shape}. {hint}")
+    check_numpy_array(images, what)
+    flat_or_channels = images.shape in ((n, 784), (n, 1, 28, 28), (n, 28, 28, 1))
+    check_shape(
+        images,
+        (n, 28, 28),
+        what,
+        "Reshape them to (n, 28, 28): no flat images, no channel axis."
+        if flat_or_channels
+        else "Return one 28x28 image per sample.",
+    )
     if images.dtype != np.float32:
         raise AssertionError(
             f"{what}: dtype {images.dtype}, expected float32 (as the loaders give images): "

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from .. import reference
-from . import check_close, check_shape, to_numpy
+from . import check_close, check_numpy_array, check_shape, to_numpy
 
 #: Nats per image of a decoder that outputs logit 0 for every pixel (coin flips): 784 ln 2.
 UNTRAINED_RECONSTRUCTION = 784 * math.log(2)
@@ -173,11 +173,7 @@ def check_generated(images, fed, weights, n: int, codings_size: int, what: str) 
     """``images`` from ``generate`` are the sigmoid of a linear test decoder's logits
     ``codings @ weights`` for the codings it was fed (``fed``, the list of what it received), and
     those codings have shape (n, codings_size). Returns the codings."""
-    if not isinstance(images, np.ndarray):
-        raise AssertionError(
-            f"{what} returned a {type(images).__name__}: return a NumPy array (convert the "
-            "decoded tensor with .numpy() or keras.ops.convert_to_numpy)."
-        )
+    check_numpy_array(images, what)
     check_shape(images, (n, 28, 28), what, "Return one 28x28 image per coding.")
     if not fed:
         raise AssertionError(f"{what} never called the decoder it was given.")

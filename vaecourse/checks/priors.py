@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from . import check_close, check_shape, to_numpy
+from . import check_close, check_numpy_array, check_shape, to_numpy
 
 #: Within this relative distance of a value, a measured standard deviation or bound "matches" it.
 _CLOSE = 0.05
@@ -30,11 +30,7 @@ def _near(value: float, target: float) -> bool:
 def check_draws_array(draws, n: int, codings_size: int, what: str) -> np.ndarray:
     """``draws`` is a NumPy float32 array of shape (n, codings_size) with finite values; returns
     it as float64."""
-    if not isinstance(draws, np.ndarray):
-        raise AssertionError(
-            f"{what} returned a value of type {type(draws).__name__}: return a NumPy array "
-            "(convert a tensor with .numpy() or keras.ops.convert_to_numpy)."
-        )
+    check_numpy_array(draws, what)
     if draws.shape == (codings_size, n) and n != codings_size:
         raise AssertionError(
             f"{what}: shape {draws.shape}, which is transposed: one ROW per coding, "
