@@ -13,9 +13,8 @@ USER_ID ?= $(shell id -u)
 LAB_ARGS := --notebook-dir=. $(if $(filter 0,$(USER_ID)),--allow-root)
 # pytest-xdist workers: each test module (each assignment and track of the validity harness) runs
 # on one worker, and every worker and kernel uses one thread per framework (tests/conftest.py).
-# The scopes go out in collection order, which tests/conftest.py sorts slowest first.
 TEST_WORKERS ?= 2
-PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 CODE := vaecourse tests scripts benchmarks
 
 .PHONY: install data lab hub test test-quick style bench assignments lint grade

@@ -122,29 +122,3 @@ def fashion_small(fashion_data_root):
     from vaecourse.data import load_fashion_mnist
 
     return load_fashion_mnist(subset=2000, data_dir=fashion_data_root)
-
-
-# pytest-xdist's loadscope hands the test scopes to its workers in collection order, and the
-# validity harness's slowest classes are collected last: one worker was left grading the capstone
-# for 8 minutes while the other had nothing to do. The slowest scopes go first (longest job first),
-# with their seconds as a clean CI run measured them on a 2-core machine; the rest keep their order.
-SLOW_SCOPES = {
-    "tests/test_validity.py::Test_tensorflow_07_capstone": 490,
-    "tests/test_validity.py::Test_pytorch_07_capstone": 367,
-    "tests/test_hostile.py": 330,
-    "tests/test_validity.py::Test_tensorflow_04_generation": 302,
-    "tests/test_browser.py": 300,
-    "tests/test_validity.py::Test_pytorch_04_generation": 245,
-    "tests/test_validity.py::Test_tensorflow_05_latent_loss_ablation": 223,
-    "tests/test_validity.py::Test_pytorch_05_latent_loss_ablation": 155,
-}
-
-
-def _scope_seconds(item) -> int:
-    module, _, rest = item.nodeid.partition("::")
-    cls = rest.split("::")[0] if "::" in rest else None
-    return SLOW_SCOPES.get(f"{module}::{cls}", SLOW_SCOPES.get(module, 0))
-
-
-def pytest_collection_modifyitems(items):
-    items.sort(key=lambda item: -_scope_seconds(item))  # stable: each scope stays together
