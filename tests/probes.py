@@ -7,10 +7,11 @@ nbgrader runs and keeps like any cells a student adds:
   notebook's own names);
 - a snapshot "before X" in front of each answer cell X, and a snapshot "after X" behind its hidden
   test cell;
-- behind that, one probe per catalogue entry of X: restore "before X", run the entry's code in a
-  cell of its own (as the student's answer cell would run), then X's visible and hidden tests (the
-  source's test cells, verbatim, in cells of their own), and restore "after X", so that the rest
-  of the notebook runs as if the probe had never been there;
+- behind that, one probe per catalogue entry of X, and one for X's cell as the student version
+  hands it out (the stub): restore "before X", run the probe's code in a cell of its own (as the
+  student's answer cell would run), then X's visible and hidden tests (the source's test cells,
+  verbatim, in cells of their own), and restore "after X", so that the rest of the notebook runs
+  as if the probe had never been there;
 - at the end, one final probe per answer, which catches a probe that changed state the snapshots
   do not cover (a module, a mutated object): it runs the answer's tests again on the state the
   answer's own cells left (so a training answer is not trained again), or, for an answer whose cell
@@ -64,9 +65,9 @@ class Probe:
 
     id: str
     answer: str
-    kind: str  # "wrong", "right" or "final"
+    kind: str  # "wrong", "right", "stub" or "final"
     code: str | None  # None: the tests run on the state the answer's own cells left
-    entry: object = None  # the catalogue entry (WrongAnswer or RightAnswer); None for "final"
+    entry: object = None  # the catalogue entry (WrongAnswer or RightAnswer); None for the others
 
 
 @dataclass
@@ -109,11 +110,14 @@ def _try(probe: Probe, visible: str, hidden: str) -> list:
     ]
 
 
-def probe_submission(source, wrong: dict, right: dict, tampered=None, loop: str | None = None):
+def probe_submission(
+    source, wrong: dict, right: dict, stubs=None, tampered=None, loop: str | None = None
+):
     """(notebook, probes): the probe submission of a source notebook.
 
-    ``wrong`` and ``right`` map an answer's grade_id to its catalogue entries. ``tampered``, a
-    wrong answer, is planted in its answer's own cell with that answer's tests damaged; ``loop``
+    ``wrong`` and ``right`` map an answer's grade_id to its catalogue entries, and ``stubs``
+    (optional) to the code of its cell in the student version. ``tampered``, a wrong answer, is
+    planted in its answer's own cell with that answer's tests damaged; ``loop``
     names an answer whose own cell never finishes.
     """
     nb = copy.deepcopy(source)
@@ -134,8 +138,11 @@ def probe_submission(source, wrong: dict, right: dict, tampered=None, loop: str 
         entries = [("wrong", e) for e in wrong.get(answer, [])] + [
             ("right", e) for e in right.get(answer, [])
         ]
-        for kind, entry in entries:
-            probe = Probe(f"{kind}{len(probes)}", answer, kind, entry.code, entry)
+        tries = [(kind, entry.code, entry) for kind, entry in entries]
+        if stubs and answer in stubs:
+            tries.append(("stub", stubs[answer], None))
+        for kind, code, entry in tries:
+            probe = Probe(f"{kind}{len(probes)}", answer, kind, code, entry)
             probes.append(probe)
             cells += _try(probe, tests[f"test_{answer}"], tests[grade_id])
         cells.append(_control(f'{_STORE}.restore("after {answer}")', "keeper", "leave"))

@@ -116,6 +116,12 @@ TRIPLE_WRONG = _wrong(
 )
 
 
+STUBS = {  # the student version's cells: one still to write, one that already passes its tests
+    "double": "def double(x):\n    raise NotImplementedError()\n",
+    "triple": "def triple(x):\n    return 3 * x  # a stub that gives the answer away\n",
+}
+
+
 def _grade(tmp_path, name, source, submissions: dict):
     """Grade {student: notebook} for a toy assignment ``name``; return the course root."""
     repo = tmp_path / name / "repo"
@@ -137,7 +143,7 @@ def _grade(tmp_path, name, source, submissions: dict):
 def toy(tmp_path_factory):
     source = _notebook(with_triple=True)
     plain, plain_probes = probe_submission(
-        source, {"double": [DOUBLE_WRONG]}, {"double": [DOUBLE_RIGHT]}
+        source, {"double": [DOUBLE_WRONG]}, {"double": [DOUBLE_RIGHT]}, stubs=STUBS
     )
     damaged, damaged_probes = probe_submission(source, {}, {}, tampered=TRIPLE_WRONG, loop="double")
     leaky, leaky_probes = probe_submission(source, {}, {"double": [LEAKY]})
@@ -176,6 +182,16 @@ def test_wrong_and_right_probes_are_told_apart(toy):
     assert by_kind["wrong"].lost == 2 and "double(2) should be 4" in by_kind["wrong"].text
     assert by_kind["right"].lost == 0 and by_kind["right"].ran
     assert by_kind["final"].lost == 0
+
+
+def test_stub_probes_show_which_stubs_give_points_away(toy):
+    """The harness's check that the student version scores 0: a stub still to write loses every
+    point, one that already passes its tests loses none (and the harness then reports it)."""
+    _, _, results = toy
+    stubs = {r.probe.answer: r for r in results["plain"].values() if r.probe.kind == "stub"}
+    assert stubs["double"].ran and stubs["double"].lost == 2, stubs["double"]
+    assert "NotImplementedError" in stubs["double"].text
+    assert stubs["triple"].ran and stubs["triple"].lost == 0, stubs["triple"]
 
 
 def test_probes_leave_the_rest_of_the_notebook_as_it_was(toy):

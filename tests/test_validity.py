@@ -2,21 +2,24 @@
 
 For each (track, assignment), one call of the course's own ``grade()`` (nbgrader's
 generate_assignment, OverwriteCells, Execute with the assignment's cell timeout and the kernel
-environment, SaveAutoGrades) grades three submissions:
+environment, SaveAutoGrades) grades these submissions:
 
 - a probe submission (``tests/probes.py``): the source notebook, with every wrong answer and every
-  alternative right answer of the catalogue (``tests/wrong_answers``) tried right after the tests
-  of its answer, each probe followed by a restore of the notebook's state. It also carries the
-  catalogue's tampered entry in its answer's own cell, with that answer's visible test edited to
-  ``pass`` and its hidden test deleted, and, in one cheap assignment per track, an answer cell that
-  loops forever;
-- the unmodified student version, which must score 0 without crashing the grader;
+  alternative right answer of the catalogue (``tests/wrong_answers``), and every answer cell as
+  the student version hands it out (its stub), tried right after the tests of its answer, each
+  probe followed by a restore of the notebook's state. It also carries the catalogue's tampered
+  entry in its answer's own cell, with that answer's visible test edited to ``pass`` and its
+  hidden test deleted, and, in one cheap assignment per track, an answer cell that loops forever;
+- in that cheap assignment, also the unmodified student version, which must score 0 without
+  crashing the grader (elsewhere the stub probes show that each answer's tests give no point to
+  its stub, in the environment the probes already built: grading every student version whole
+  re-ran every notebook's demonstrations, about a fifth of the harness's time);
 - a corrupt copy, which must be reported while the others are graded.
 
-Each probe's test cells are scored with nbgrader's own ``determine_grade``. A wrong answer must
-lose points with a message naming its mistake; a right answer must keep every point; every answer
-that was not damaged must keep every point of its own tests, which also shows that no probe leaked
-into the next.
+Each probe's test cells are scored with nbgrader's own ``determine_grade``. A wrong answer and a
+stub must lose points (a wrong answer with a message naming its mistake); a right answer must keep
+every point; every answer that was not damaged must keep every point of its own tests, which also
+shows that no probe leaked into the next.
 """
 
 from __future__ import annotations
@@ -31,13 +34,13 @@ from wrong_answers import alternatives, catalogue
 
 from vaecourse.course.grade import grade
 from vaecourse.course.layout import Assignment, assignments, find_repo
-from vaecourse.course.lint import autograded_answers, crediting_tests
+from vaecourse.course.lint import autograded_answers, crediting_tests, is_autograded_answer
 
 REPO = find_repo(Path(__file__).parent)
 ASSIGNMENTS = [a for a in assignments(REPO) if a.source.is_file()]
-# The assignment whose first answer loops forever in the probe submission: a cheap one, because
-# the loop costs a whole cell timeout.
-LOOP_ASSIGNMENT = "01-autoencoders"
+# The assignment whose first answer loops forever in the probe submission (the loop costs a whole
+# cell timeout) and whose student version is graded whole: a cheap one.
+CHEAP_ASSIGNMENT = "01-autoencoders"
 
 
 def _entries(assignment, entries) -> dict:
@@ -86,18 +89,29 @@ def grade_batch(assignment, tmp_path_factory, data_root) -> Batch:
         f"exactly one entry tampered=True, marks {len(marked)}"
     )
     answers = autograded_answers(source)
-    loop = answers[0] if assignment.name == LOOP_ASSIGNMENT else None
+    loop = answers[0] if assignment.name == CHEAP_ASSIGNMENT else None
     assert loop != marked[0].grade_id, "the looping answer and the tampered one must differ"
+    student = nbformat.read(assignment.student_dir / assignment.source.name, as_version=4)
+    stubs = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in student.cells
+        if is_autograded_answer(c)
+    }
     nb, probes = probe_submission(
-        source, wrong, _entries(assignment, alternatives()), tampered=marked[0], loop=loop
+        source,
+        wrong,
+        _entries(assignment, alternatives()),
+        stubs=stubs,
+        tampered=marked[0],
+        loop=loop,
     )
     subs = tmp_path_factory.mktemp(f"subs-{assignment.track}-{assignment.name}")
-    for student, notebook in (
-        ("probes", nb),
-        ("student", nbformat.read(assignment.student_dir / assignment.source.name, as_version=4)),
-    ):
-        (subs / student).mkdir()
-        nbformat.write(notebook, subs / student / assignment.source.name)
+    submissions = {"probes": nb, "student": student}
+    if assignment.name != CHEAP_ASSIGNMENT:
+        del submissions["student"]
+    for student_id, notebook in submissions.items():
+        (subs / student_id).mkdir()
+        nbformat.write(notebook, subs / student_id / assignment.source.name)
     (subs / "corrupt").mkdir()
     (subs / "corrupt" / assignment.source.name).write_text(nbformat.writes(source)[:5000])
     out = tmp_path_factory.mktemp("graded")
@@ -150,14 +164,19 @@ class Harness:
     def test_the_grading_guard_flags_nothing(self, batch):
         """Right and wrong answers alike are not attacks: the guard (vaecourse.course.guard) must
         not flag them, or honest students would be reported."""
-        flags = {who: batch.outcomes[who].flags for who in ("probes", "student")}
-        assert flags == {"probes": [], "student": []}, flags
+        flags = {who: o.flags for who, o in batch.outcomes.items() if who != "corrupt"}
+        assert flags and not any(flags.values()), flags
 
-    def test_student_version_scores_zero(self, batch):
-        outcome = batch.outcomes["student"]
-        assert outcome.status == "graded", outcome.details
-        assert outcome.autograded_max > 0
-        assert outcome.autograded_score == 0, outcome.details
+    def test_student_version_stubs_score_zero(self, batch):
+        """Every answer's tests give no point to the answer cell the student version hands out."""
+        stubs = {r.probe.answer: r for r in batch.results.values() if r.probe.kind == "stub"}
+        assert set(stubs) == set(autograded_answers(batch.source)), sorted(stubs)
+        problems = [
+            f"{answer}: its stub kept {sum(s for s, _ in r.scores.values()):g} points"
+            for answer, r in stubs.items()
+            if not r.ran or any(score for score, _ in r.scores.values())
+        ]
+        assert not problems, "\n".join(problems)
 
     def test_corrupt_copy_is_reported(self, batch):
         outcome = batch.outcomes["corrupt"]
@@ -229,8 +248,15 @@ class Harness:
         assert problem is None, problem
 
 
-class LoopHarness(Harness):
-    """The checks of the assignment whose first answer loops forever in the probe submission."""
+class CheapHarness(Harness):
+    """The checks of the assignment whose first answer loops forever in the probe submission and
+    whose student version is graded whole."""
+
+    def test_student_version_scores_zero(self, batch):
+        outcome = batch.outcomes["student"]
+        assert outcome.status == "graded", outcome.details
+        assert outcome.autograded_max > 0
+        assert outcome.autograded_score == 0, outcome.details
 
     def test_infinite_loop_costs_only_its_answer(self, batch):
         """Its own tests score 0; that every other answer keeps its points is
@@ -244,5 +270,5 @@ class LoopHarness(Harness):
 
 for _assignment in ASSIGNMENTS:
     _name = f"Test_{_assignment.track}_{_assignment.name.replace('-', '_')}"
-    _base = LoopHarness if _assignment.name == LOOP_ASSIGNMENT else Harness
+    _base = CheapHarness if _assignment.name == CHEAP_ASSIGNMENT else Harness
     globals()[_name] = type(_name, (_base,), {"assignment": _assignment})
