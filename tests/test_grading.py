@@ -20,7 +20,7 @@ import pytest
 from toy_course import ASSIGNMENT, make_toy_repo, toy_notebook
 
 from vaecourse.course.build import build, stale
-from vaecourse.course.grade import grade
+from vaecourse.course.grade import _cause, grade
 from vaecourse.course.layout import Assignment, assignments
 from vaecourse.course.lint import lint, lint_notebook
 
@@ -385,3 +385,21 @@ def test_parallel_grading_keeps_every_grade_with_its_student(toy_repo, tmp_path)
     )
     assert {o.student_id: o.autograded_score for o in outcomes} == expected
     assert all(o.status == "graded" for o in outcomes), [o.details for o in outcomes]
+
+
+NBGRADER_LOG = """\
+[INFO] Autograding /course/autograded/ada/01/01.ipynb
+[ERROR] There was an error processing assignment: /course/submitted/ada/01
+[ERROR] Traceback (most recent call last):
+      File "nbgrader/converters/base.py", line 390, in convert_notebooks
+        self.convert_single_notebook(notebook_filename)
+    OSError: [Errno 11] Resource temporarily unavailable
+[ERROR] Please see the error message in the traceback above.
+    raise NbGraderException(msg)
+nbgrader.converters.base.NbGraderException: Please see the the above traceback for details.
+"""
+
+
+def test_a_failed_grading_names_its_cause_not_nbgraders_closing_line():
+    assert _cause(NBGRADER_LOG) == "OSError: [Errno 11] Resource temporarily unavailable"
+    assert _cause("no exception here") == "no exception here"

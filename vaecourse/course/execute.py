@@ -194,8 +194,14 @@ class GradingExecute(Execute):
 
     async def _restart(self, where: str) -> None:
         """Restart the kernel and wait until it answers on the shell channel (the iopub channel
-        belongs to the cell's own reader meanwhile, so ``wait_for_ready`` cannot be used)."""
-        await ensure_async(self.km.restart_kernel(now=True))
+        belongs to the cell's own reader meanwhile, so ``wait_for_ready`` cannot be used).
+        A restart that fails (a fork bomb's processes not yet gone, say) is the kernel's death."""
+        try:
+            await ensure_async(self.km.restart_kernel(now=True))
+        except Exception as error:
+            raise DeadKernelError(
+                f"{DIED} {where}: it did not come back after a restart ({error!r})"
+            ) from error
         deadline = time.monotonic() + self.startup_timeout
         while not await self._kernel_answers(1.0):
             if time.monotonic() > deadline or not await ensure_async(self.km.is_alive()):

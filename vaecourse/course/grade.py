@@ -269,6 +269,16 @@ def _parallel_worker() -> None:
     os.environ.update({**KERNEL_ENV, **ONE_THREAD})
 
 
+_ERROR_LINE = re.compile(r"^\s*([\w.]+(?:Error|Exception)): (.+)$", re.MULTILINE)
+
+
+def _cause(log: str) -> str:
+    """The error that stopped nbgrader, from its log: the last exception line other than
+    nbgrader's closing "see the above traceback" (or the log's end when there is none)."""
+    found = [m for m in _ERROR_LINE.finditer(log) if "NbGraderException" not in m.group(1)]
+    return (found[-1].group(0).strip() if found else log.strip())[-500:]
+
+
 def _autograde(root: Path, overrides: dict, name: str, outcome: Outcome) -> Outcome:
     """Autograde one submitted notebook in the course ``root`` and generate its feedback; record
     in ``outcome`` (and return it) what went wrong."""
@@ -286,7 +296,7 @@ def _autograde(root: Path, overrides: dict, name: str, outcome: Outcome) -> Outc
             ("the kernel died while running the notebook" if where is None else where.group(0))
             + "; no score is recorded"
             if dead
-            else "nbgrader could not grade it: " + text.strip()[-500:]
+            else "nbgrader could not grade it: " + _cause(text)
         )
         return outcome
     graded_path = root / "autograded" / outcome.student_id / name / f"{name}.ipynb"
