@@ -135,10 +135,8 @@ def probe_submission(
         if grade_id != f"test_{answer}_hidden" or answer not in answers:
             continue
         cells.append(_control(f'{_STORE}.save("after {answer}")', "keeper", "save"))
-        entries = [("wrong", e) for e in wrong.get(answer, [])] + [
-            ("right", e) for e in right.get(answer, [])
-        ]
-        tries = [(kind, entry.code, entry) for kind, entry in entries]
+        tries = [("wrong", e.code, e) for e in wrong.get(answer, [])]
+        tries += [("right", e.code, e) for e in right.get(answer, [])]
         if stubs and answer in stubs:
             tries.append(("stub", stubs[answer], None))
         for kind, code, entry in tries:

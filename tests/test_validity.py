@@ -106,9 +106,9 @@ def grade_batch(assignment, tmp_path_factory, data_root) -> Batch:
         loop=loop,
     )
     subs = tmp_path_factory.mktemp(f"subs-{assignment.track}-{assignment.name}")
-    submissions = {"probes": nb, "student": student}
-    if assignment.name != CHEAP_ASSIGNMENT:
-        del submissions["student"]
+    submissions = {"probes": nb}
+    if assignment.name == CHEAP_ASSIGNMENT:
+        submissions["student"] = student
     for student_id, notebook in submissions.items():
         (subs / student_id).mkdir()
         nbformat.write(notebook, subs / student_id / assignment.source.name)
@@ -173,6 +173,8 @@ class Harness:
         assert set(stubs) == set(autograded_answers(batch.source)), sorted(stubs)
         problems = [
             f"{answer}: its stub kept {sum(s for s, _ in r.scores.values()):g} points"
+            if r.ran
+            else f"{answer}: the tests of its stub did not run"
             for answer, r in stubs.items()
             if not r.ran or any(score for score, _ in r.scores.values())
         ]
