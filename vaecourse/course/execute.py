@@ -36,7 +36,7 @@ from traitlets import Bool, Dict, Integer, List
 
 from .guard import MARK
 from .kernel import GradingKernelManager
-from .sandbox import Limits, unavailable, write_settings
+from .sandbox import Limits, fork_note, unavailable, write_settings
 
 DEFAULT_CELL_TIMEOUT = 300
 _CLOSING = "vaecourse_closing_check"
@@ -151,6 +151,7 @@ class GradingExecute(Execute):
         run.chmod(0o711)
         try:
             limits = Limits(**{**Limits().__dict__, **self.limits})
+            self._forking_processes = limits.forking_processes
             self._kernel_settings = {
                 "settings": str(write_settings(run / "sandbox.json", self.sandbox, limits)),
                 "runtime_root": str(run),
@@ -186,9 +187,15 @@ class GradingExecute(Execute):
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             where = _where(cell, index)
-            raise DeadKernelError(
-                f"{DIED} {where} (os._exit, a crash, or a resource limit of the sandbox)"
-            ) from None
+            note = fork_note(self.km.connection_file) if self.grading_kernel else ""
+            if note and os.path.exists(note):
+                why = (
+                    f"it kept forking (a fork bomb?), and the sandbox ended it once it held "
+                    f"{self._forking_processes} processes"
+                )
+            else:
+                why = "os._exit, a crash, or a resource limit of the sandbox"
+            raise DeadKernelError(f"{DIED} {where} ({why})") from None
         finally:
             self.iopub_timeout, self.raise_on_iopub_timeout = iopub
 

@@ -11,6 +11,10 @@ would pass everything. The guard:
   during a test;
 - before and after every cell, compares them with the originals, puts back anything changed by
   other means (``vars(np)[...] = ...``), and reports it;
+- in the sandbox, ends any process of the kernel that would fork while the sandbox already holds
+  its share of processes (``Limits.forking_processes``). Left alone, a fork bomb fills the limit
+  on processes, and which process fails first, and what the kernel can still do after, is down to
+  chance; ended, the kernel always dies in the cell that started the bomb;
 - refuses, and reports, opening, listing or deleting a grading file (the course's sources and
   gradebook, the other submissions; the grader names them in ``VAECOURSE_GRADING_PATHS``), which
   the sandbox does not even show.
@@ -31,6 +35,8 @@ import socket
 import sys
 import types
 
+from .sandbox import FORK_LIMIT, FORK_NOTE
+
 MARK = "[vaecourse-guard]"
 _PROTECTED = ("numpy", "numpy.testing", "vaecourse.checks", "vaecourse.reference")
 _SHELL_METHODS = (
@@ -45,6 +51,7 @@ _SHELL_METHODS = (
     "get_exception_only",
 )
 _KERNEL_OWNS = {"input"}  # builtins that ipykernel itself swaps around each cell
+_FORKS = {"os.fork", "os.forkpty"}
 _AUDITED = {
     "open",
     "os.listdir",
@@ -72,6 +79,9 @@ class _Guard:
             for p in os.environ.get("VAECOURSE_GRADING_PATHS", "").split(os.pathsep)
             if p
         )
+        limit = os.environ.get(FORK_LIMIT, "")
+        self.forking_processes = int(limit) if limit.isdigit() else None
+        self.fork_note = os.environ.get(FORK_NOTE)
         self._auditing = False
         self.shell = None
 
@@ -145,6 +155,9 @@ class _Guard:
             self.report(f"this cell {limit}")
 
     def audit(self, event: str, args) -> None:
+        if event in _FORKS and self.forking_processes is not None:
+            self._before_fork()
+            return
         if event not in _AUDITED or self._auditing or not self.grading_paths:
             return
         path = args[0] if args else None
@@ -157,12 +170,29 @@ class _Guard:
             real = os.path.realpath(os.path.abspath(path))
         finally:
             self._auditing = False
-        self.shell = None
         if real == self.own or real.startswith(self.own + os.sep):
             return
         if any(real == p or real.startswith(p + os.sep) for p in self.grading_paths):
             self.events.append(f"touched a grading file: {event} {real}")
             raise PermissionError(f"{real} is a grading file: a submission may not touch it")
+
+    def _before_fork(self) -> None:
+        """End this process, instead of forking, when the sandbox holds its share of processes
+        (its /proc shows only the sandbox's own)."""
+        self._auditing = True
+        try:
+            processes = sum(name.isdigit() for name in os.listdir("/proc"))
+        finally:
+            self._auditing = False
+        if processes < self.forking_processes:
+            return
+        if self.fork_note:
+            try:
+                with open(self.fork_note, "w") as note:
+                    note.write(f"{processes} processes\n")
+            except OSError:
+                pass
+        os._exit(1)
 
 
 def _limit_hit(error) -> str | None:

@@ -54,15 +54,19 @@ class GradingKernelManager(AsyncKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         folder = tempfile.mkdtemp(prefix="kernel-", dir=self.runtime_root or None)
-        # A user of its own for each kernel, so that one kernel's processes never count against
-        # another's limit (a fork bomb next door). It makes its sockets in the folder.
-        uid = FIRST_UID + secrets.randbelow(UIDS) if os.getuid() == 0 else os.getuid()
-        if os.getuid() == 0:
-            os.chown(folder, uid, uid)
         self.transport = "ipc"
         self.connection_file = os.path.join(folder, "connection.json")
         self.ip = os.path.join(folder, "kernel")
+
+    async def _async_pre_start_kernel(self, **kw):
+        """Each start, restarts included, gets a user of its own, so that no kernel's processes
+        count against another's limit: not a fork bomb's next door, nor one that is still dying
+        after its kernel was restarted. The kernel makes its sockets in its folder."""
+        uid = FIRST_UID + secrets.randbelow(UIDS) if os.getuid() == 0 else os.getuid()
+        if os.getuid() == 0:
+            os.chown(os.path.dirname(self.connection_file), uid, uid)
         self._kernel_spec = kernelspec(self.settings, uid, self.grading_env)
+        return await super()._async_pre_start_kernel(**kw)
 
     def write_connection_file(self, **kwargs) -> None:
         super().write_connection_file(**kwargs)

@@ -11,7 +11,9 @@ inside bubblewrap, as an unprivileged user, with resource limits and a throw-awa
 - writable: only a size-limited working copy of the submission's folder (a tmpfs, thrown away when
   the kernel ends; the original is never changed), a size-limited /tmp, and the kernel's private
   folder of IPC sockets (the kernel talks to the grader through Unix sockets, not TCP ports);
-- limits (``setrlimit``): address space, processes, file size, CPU time;
+- limits (``setrlimit``): address space, processes, file size, CPU time; and, below the limit on
+  processes, a count of processes past which a process that forks ends instead (the grading
+  guard does it), so that a fork bomb always ends the same way: its kernel dies in its cell;
 - its own PID namespace (a fork bomb stays inside and dies with the kernel), and, when the grader
   runs as root, an unprivileged user of its own on the host (a fresh user id from 200000 up, so
   that no kernel's processes count against another's limit), with no capabilities and
@@ -42,6 +44,13 @@ from pathlib import Path
 FIRST_UID, UIDS = 200_000, 800_000
 SUBMISSION = "/run/vaecourse/submission"  # where the original folder is seen, read-only
 MiB = 1024**2
+# how the guard learns the fork limit, and where it notes that it ended the kernel for it
+FORK_LIMIT, FORK_NOTE = "VAECOURSE_FORKING_PROCESSES", "VAECOURSE_FORK_NOTE"
+
+
+def fork_note(connection_file: str) -> str:
+    """The file, beside a kernel's connection file, that says the guard ended it for forking."""
+    return os.path.join(os.path.dirname(os.path.abspath(connection_file)), "ended-for-forking")
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,9 @@ class Limits:
 
     memory_bytes: int = 8 * 1024 * MiB  # address space: TensorFlow reserves a lot of it
     processes: int = 1024  # counted per user, threads included
+    # a process of the kernel that would fork while the sandbox holds this many ends instead (the
+    # grading guard): a fork bomb then always kills its kernel in the cell that started it
+    forking_processes: int = 256
     file_bytes: int = 1024 * MiB  # the largest file it may write
     cpu_seconds: int = 3600  # CPU time of the whole kernel
     workdir_bytes: int = 1024 * MiB  # its working copy (a tmpfs)
@@ -193,6 +205,8 @@ def inside(limits: Limits, uid: int, connection_file: str, extra: list[str]) -> 
                 os.lchown(name, uid, uid)
         _drop_privileges(uid, uid)
     _set_limits(limits)
+    os.environ[FORK_LIMIT] = str(limits.forking_processes)
+    os.environ[FORK_NOTE] = fork_note(connection_file)
     command = kernel_command(connection_file, extra)
     os.execv(command[0], command)
 
